@@ -1,0 +1,85 @@
+"""CloudWatch alarms, wired to a notifications topic.
+
+Every alarm a component creates goes through :func:`metric_alarm`, so that all
+of them send to the same SNS topic (the spec's ``alarms.notify``) and to nothing
+when it is unset.
+
+Becomes ``aws.cloudwatch.MetricAlarm``:
+https://www.pulumi.com/registry/packages/aws/api-docs/cloudwatch/metricalarm/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.base import Component
+
+#: Default evaluation period of an alarm, in seconds.
+DEFAULT_ALARM_PERIOD = 60  # 1 minute
+#: Default number of periods that must breach before the alarm fires.
+DEFAULT_EVALUATION_PERIODS = 5
+
+
+def metric_alarm(
+    owner: Component,
+    suffix: str,
+    *,
+    description: str,
+    namespace: str,
+    metric_name: str,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    threshold: float,
+    comparison_operator: str = "GreaterThanThreshold",
+    statistic: str | None = "Average",
+    extended_statistic: str | None = None,
+    period: int = DEFAULT_ALARM_PERIOD,
+    evaluation_periods: int = DEFAULT_EVALUATION_PERIODS,
+    treat_missing_data: str = "notBreaching",
+    alarm_topic_arn: pulumi.Input[str] | None = None,
+) -> aws.cloudwatch.MetricAlarm:
+    """Create one CloudWatch metric alarm as a child of ``owner``.
+
+    Args:
+        owner: The component the alarm watches; it becomes the parent.
+        suffix: Distinguishes the alarm within the component, e.g. ``"cpu"``.
+        description: What the alarm means, in words an on-call engineer reads at 3 a.m.
+        namespace: CloudWatch namespace, e.g. ``"AWS/RDS"``.
+        metric_name: CloudWatch metric, e.g. ``"CPUUtilization"``.
+        dimensions: Metric dimensions, e.g. ``{"DBClusterIdentifier": …}``.
+        threshold: The value compared against, in the metric's own unit.
+        comparison_operator: CloudWatch comparison operator.
+        statistic: ``"Average"``, ``"Maximum"``, ``"Sum"`` …; ``None`` when
+            ``extended_statistic`` is used.
+        extended_statistic: A percentile such as ``"p95"``.
+        period: Seconds per evaluation period.
+        evaluation_periods: Consecutive breaching periods before it fires.
+        treat_missing_data: CloudWatch's ``TreatMissingData``.
+        alarm_topic_arn: The SNS topic ARN that receives ALARM and OK
+            notifications; ``None`` sends nowhere.
+
+    Returns:
+        The ``aws.cloudwatch.MetricAlarm`` resource.
+    """
+    actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
+    return aws.cloudwatch.MetricAlarm(
+        owner.logical_name(f"alarm-{suffix}"),
+        name=owner.physical_name(f"alarm-{suffix}", max_len=255),
+        alarm_description=description,
+        namespace=namespace,
+        metric_name=metric_name,
+        dimensions=dict(dimensions),
+        threshold=threshold,
+        comparison_operator=comparison_operator,
+        statistic=statistic if extended_statistic is None else None,
+        extended_statistic=extended_statistic,
+        period=period,
+        evaluation_periods=evaluation_periods,
+        treat_missing_data=treat_missing_data,
+        alarm_actions=actions,
+        ok_actions=actions,
+        tags=owner.tags(),
+        opts=owner.child_opts(),
+    )
