@@ -1,0 +1,195 @@
+"""The spec's shape: pydantic models of ``scaffold.yaml``, and the source of its JSON Schema.
+
+A field left out (``None``) is filled by the environment's profile when the spec
+is resolved into a blueprint (:mod:`scaffold.spec.resolve`). Cross-field rules
+(references, Fargate pairs, AZ counts …) live in :mod:`scaffold.spec.rules`.
+Field reference: ``docs/spec.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scaffold.spec.units import Duration
+
+#: The spec format version this release reads.
+SPEC_VERSION = 1
+
+#: Project names: lowercase, start with a letter, 2 to 39 characters.
+PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
+#: Component and environment names: they become parts of AWS resource names.
+#: (Two hyphens in a row are also refused, by scaffold.spec.rules.)
+NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
+COMPONENT_NAME_MAX = 32
+ENVIRONMENT_NAME_MAX = 16
+#: AWS region names such as us-east-1, eu-west-3, ap-southeast-2, us-gov-west-1.
+REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"
+
+ProfileName = Literal["dev", "staging", "production"]
+ComponentKind = Literal["database", "cache", "queue", "notifications", "api"]
+Region = Annotated[str, Field(pattern=REGION_PATTERN, description="An AWS region, e.g. `us-east-1`.")]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown keys are errors, and models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class NetworkSpec(SpecModel):
+    """The VPC every component lives in."""
+
+    azs: int | None = Field(None, ge=2, le=6, description="Availability zones, 2 to 6. Readers and replicas need at least replicas + 1.")
+    nat: Literal["none", "single", "per_az"] | None = Field(
+        None, description="NAT gateways: `none`, `single` (one, cheap), or `per_az` (one per AZ, survives an AZ outage).")
+    cidr: str | None = Field(None, description="The VPC's IPv4 CIDR block, /16 to /24, e.g. `10.20.0.0/16`.")
+    flow_logs: bool | None = Field(None, description="Send VPC flow logs to CloudWatch Logs.")
+
+
+class AlarmsSpec(SpecModel):
+    """CloudWatch alarms on every component."""
+
+    enabled: bool | None = Field(None, description="Create alarms. The profile decides when left out (on in staging and production).")
+    notify: str | None = Field(None, description="A `notifications` component that receives every alarm.")
+
+
+class ServerlessSpec(SpecModel):
+    """Aurora Serverless v2 capacity, in Aurora capacity units (ACU)."""
+
+    min: float = Field(ge=0, le=256, multiple_of=0.5, description="Minimum capacity in ACU, 0 to 256 in steps of 0.5.")
+    max: float = Field(ge=1, le=256, multiple_of=0.5, description="Maximum capacity in ACU, 1 to 256 in steps of 0.5.")
+
+
+class DatabaseSpec(SpecModel):
+    """An Amazon Aurora cluster (PostgreSQL or MySQL) with a writer and readers."""
+
+    kind: Literal["database"] = Field(description="`database`: an Amazon Aurora cluster.")
+    engine: Literal["postgres", "mysql"] | None = Field(None, description="Aurora engine: `postgres` or `mysql`.")
+    version: str | None = Field(None, description='Engine version, e.g. `"16.4"`. Quote it so YAML keeps it a string.')
+    instance: str | None = Field(None, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
+                                 description="Instance class, e.g. `db.r6g.large`. Leave out with `serverless`.")
+    serverless: ServerlessSpec | None = Field(None, description="Aurora Serverless v2 capacity in ACU, instead of `instance`.")
+    replicas: int | None = Field(None, ge=0, le=15, description="Readers, each in another AZ. 1 or more gives automatic failover.")
+    backup_retention: Duration | None = Field(None, description="How long automated backups are kept: whole days, 1d to 35d.")
+    database: str | None = Field(None, pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$", description="Name of the database created in the cluster.")
+    deletion_protection: bool | None = Field(None, description="Refuse to delete the cluster until this is turned off.")
+    final_snapshot: bool | None = Field(None, description="Take a final snapshot when the cluster is deleted.")
+
+
+class CacheSpec(SpecModel):
+    """An ElastiCache replication group (Redis OSS or Valkey)."""
+
+    kind: Literal["cache"] = Field(description="`cache`: an ElastiCache replication group.")
+    engine: Literal["redis", "valkey"] | None = Field(None, description="`redis` or `valkey`.")
+    version: str | None = Field(None, description='Engine version, e.g. `"7.1"`.')
+    node: str | None = Field(None, pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", description="Node type, e.g. `cache.r7g.large`.")
+    replicas: int | None = Field(None, ge=0, le=5, description="Replicas, each in another AZ. 1 or more gives automatic failover and Multi-AZ.")
+    snapshot_retention: Duration | None = Field(None, description="How long daily snapshots are kept: whole days, 0d to 35d.")
+
+
+class QueueSpec(SpecModel):
+    """An SQS queue with its dead-letter queue."""
+
+    kind: Literal["queue"] = Field(description="`queue`: an SQS queue with a dead-letter queue.")
+    fifo: bool | None = Field(None, description="First-in-first-out with exactly-once processing.")
+    content_based_deduplication: bool | None = Field(None, description="FIFO only: deduplicate by a hash of the body.")
+    visibility_timeout: Duration | None = Field(None, description="How long a received message stays hidden: 0s to 12h.")
+    retention: Duration | None = Field(None, description="How long a message is kept: 1m to 14d.")
+    max_receives: int | None = Field(None, ge=1, le=1000, description="Receives before a message moves to the dead-letter queue, 1 to 1000.")
+
+
+class SubscriberSpec(SpecModel):
+    """One subscriber of a notifications topic: exactly one of the four keys."""
+
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="An email address.")
+    sms: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$", description="A phone number in E.164 form, e.g. `+15555550100`.")
+    https: str | None = Field(None, pattern=r"^https://\S+$", description="An HTTPS endpoint that receives POSTs.")
+    queue: str | None = Field(None, description="A `queue` component of this spec.")
+
+
+class NotificationsSpec(SpecModel):
+    """An SNS topic and its subscribers."""
+
+    kind: Literal["notifications"] = Field(description="`notifications`: an SNS topic.")
+    subscribers: list[SubscriberSpec] | None = Field(None, description="Who receives the topic's messages.")
+
+
+class ScalingSpec(SpecModel):
+    """Target-tracking autoscaling of the service's task count."""
+
+    min: int | None = Field(None, ge=1, le=1000, description="Fewest running tasks; also the service's desired count.")
+    max: int | None = Field(None, ge=1, le=1000, description="Most running tasks.")
+    cpu: int | None = Field(None, ge=1, le=100, description="Target average CPU, percent.")
+    memory: int | None = Field(None, ge=1, le=100, description="Target average memory, percent. Leave out to not scale on memory.")
+    requests: int | None = Field(None, ge=1, description="Target ALB requests per task per minute. Leave out to not scale on requests.")
+
+
+class ApiSpec(SpecModel):
+    """A container service on ECS Fargate behind an Application Load Balancer."""
+
+    kind: Literal["api"] = Field(description="`api`: an ECS Fargate service behind a load balancer.")
+    image: str = Field(min_length=1, description="Container image, e.g. `ghcr.io/acme/shop-api:1.4.2`.")
+    port: int | None = Field(None, ge=1, le=65535, description="The container port the service listens on.")
+    cpu: int | None = Field(None, description="Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.")
+    memory: int | None = Field(None, ge=512, description="Memory in MiB, a size Fargate accepts for `cpu`.")
+    health_check: str | None = Field(None, pattern=r"^/\S*$", description="The path the load balancer checks, e.g. `/healthz`.")
+    health_check_grace_period: Duration | None = Field(None, description="Time a new task gets before health checks count.")
+    public: bool | None = Field(None, description="Internet-facing load balancer; otherwise internal to the VPC.")
+    domain: str | None = Field(None, max_length=253, pattern=r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+                               description="Serve HTTPS on this name with an ACM certificate; HTTP redirects to it.")
+    scaling: ScalingSpec | None = Field(None, description="Autoscaling range and targets.")
+    environment: dict[str, str] | None = Field(None, description="Plain environment variables. Never put secrets here.")
+    secrets: dict[str, str] | None = Field(None, description="Environment variables read from Secrets Manager or SSM: name -> ARN.")
+    uses: list[str] | None = Field(None, description="Components this service uses: network access, IAM and settings are linked in.")
+    log_retention: Duration | None = Field(None, description="How long container logs are kept: whole days.")
+    access_logs: bool | None = Field(None, description="Write load balancer access logs to an S3 bucket.")
+    deletion_protection: bool | None = Field(None, description="Refuse to delete the load balancer until this is turned off.")
+
+
+ComponentSpec = Annotated[
+    DatabaseSpec | CacheSpec | QueueSpec | NotificationsSpec | ApiSpec,
+    Field(discriminator="kind"),
+]
+
+#: Spec model of each component kind.
+COMPONENT_MODELS: dict[str, type[SpecModel]] = {
+    "database": DatabaseSpec,
+    "cache": CacheSpec,
+    "queue": QueueSpec,
+    "notifications": NotificationsSpec,
+    "api": ApiSpec,
+}
+
+
+class EnvironmentSpec(SpecModel):
+    """One environment: one Pulumi stack, with a profile and overrides."""
+
+    profile: ProfileName = Field(description="Defaults for what the spec leaves out: `dev`, `staging` or `production`.")
+    region: Region | None = Field(None, description="Overrides the top-level `region`.")
+    backend: str | None = Field(None, description="Overrides the top-level `backend`.")
+    network: NetworkSpec | None = Field(None, description="Deep-merged over the top-level `network`.")
+    alarms: AlarmsSpec | None = Field(None, description="Deep-merged over the top-level `alarms`.")
+    components: dict[str, dict[str, Any]] | None = Field(
+        None, description="Per-component overrides, deep-merged over `components`; lists are replaced.")
+
+
+class Spec(SpecModel):
+    """``scaffold.yaml``: one backend, its environments and its components."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True,
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        title="scaffold.yaml",
+    )
+
+    scaffold: Literal[1] = Field(description="Spec format version. This release reads `1`.")
+    name: str = Field(pattern=PROJECT_NAME_PATTERN, description="Project name: lowercase letters, digits and hyphens, 2 to 39 characters. The Pulumi project.")
+    region: Region = Field(description="Default AWS region of every environment, e.g. `us-east-1`.")
+    backend: str | None = Field(None, description="Pulumi state backend URL, e.g. `s3://bucket/prefix`. Else `PULUMI_BACKEND_URL`, else local files.")
+    secrets_provider: str | None = Field(None, description="Pulumi secrets provider, e.g. `awskms://alias/pulumi?region=us-east-1`. Else a passphrase.")
+    network: NetworkSpec | None = Field(None, description="The VPC. The profile fills what is left out.")
+    alarms: AlarmsSpec | None = Field(None, description="Alarms and where they are sent.")
+    environments: dict[str, EnvironmentSpec] = Field(min_length=1, description="Environments by name; each is one Pulumi stack.")
+    components: dict[str, ComponentSpec] = Field(default_factory=dict, description="Components by name.")
