@@ -1,0 +1,284 @@
+"""A Redis or Valkey replication group (ElastiCache) in the network's private subnets.
+
+:class:`Cache` becomes:
+
+* an ``aws.elasticache.SubnetGroup`` over the private subnets
+  (https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/subnetgroup/);
+* an ``aws.ec2.SecurityGroup`` with **no ingress rules** and no egress rules: an API that
+  ``uses`` the cache gets an ingress rule from its own security group through
+  :meth:`Cache.link` (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/);
+* a ``pulumi_random.RandomPassword`` as the AUTH token (a Pulumi secret)
+  (https://www.pulumi.com/registry/packages/random/api-docs/randompassword/), stored in an
+  ``aws.secretsmanager.Secret`` and ``SecretVersion``
+  (https://www.pulumi.com/registry/packages/aws/api-docs/secretsmanager/secret/);
+* an ``aws.elasticache.ReplicationGroup`` (cluster mode disabled) with a primary and
+  ``replicas`` read replicas in distinct availability zones, encrypted at rest and in
+  transit, with automatic failover and Multi-AZ when it has a replica
+  (https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/replicationgroup/);
+* with ``alarms``: per node, CloudWatch alarms on engine CPU, memory use and evictions,
+  through :func:`blueprints.alarms.metric_alarm`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from blueprints.alarms import metric_alarm
+from blueprints.base import Component, Link, NetworkAttachment, StackContext, env_prefix
+from blueprints.placement import spread_over_zones
+
+CacheEngine = Literal["redis", "valkey"]
+
+DEFAULT_ENGINE: CacheEngine = "redis"
+DEFAULT_NODE_TYPE = "cache.t4g.micro"  # 2 vCPU, 0.5 GiB
+#: A replication group without cluster mode has at most 5 read replicas.
+MAX_REPLICAS = 5
+DEFAULT_SNAPSHOT_RETENTION_DAYS = 0  # days; 0 takes no automatic snapshots
+MAX_SNAPSHOT_RETENTION_DAYS = 35  # days
+PORT = 6379
+#: Length of the generated AUTH token, in characters (ElastiCache accepts 16 to 128).
+AUTH_TOKEN_LENGTH = 48
+DEFAULT_CPU_ALARM_THRESHOLD = 80.0  # percent EngineCPUUtilization
+DEFAULT_MEMORY_ALARM_THRESHOLD = 80.0  # percent DatabaseMemoryUsagePercentage
+DEFAULT_EVICTIONS_ALARM_THRESHOLD = 100  # evicted keys per minute, per node
+
+ENGINES = ("redis", "valkey")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CacheSettings:
+    """How a :class:`Cache` is built. The defaults make one small, unreplicated node.
+
+    Attributes:
+        engine: ``"redis"`` or ``"valkey"`` (sent to AWS in lowercase).
+        version: Engine version, e.g. ``"7.1"`` or ``"8.0"``; ``None`` takes AWS's default.
+        node: Node type of every node, e.g. ``"cache.r7g.large"``.
+        replicas: Read replicas besides the primary, 0 to 5; at most one fewer
+            than the network's availability zones. With at least one, the group
+            gets automatic failover and Multi-AZ.
+        snapshot_retention_days: Days of automatic daily snapshots, 0 (none) to 35.
+        alarms: Whether CloudWatch alarms are created.
+        cpu_alarm_threshold: EngineCPUUtilization above which a node's alarm fires, in percent.
+        memory_alarm_threshold: DatabaseMemoryUsagePercentage above which a node's alarm
+            fires, in percent.
+        evictions_alarm_threshold: Evicted keys per minute (sum over 60 s) above which
+            a node's alarm fires, a count.
+
+    Raises:
+        ValueError: A value is out of range (see each field) or the engine is unknown.
+    """
+
+    engine: CacheEngine = DEFAULT_ENGINE
+    version: str | None = None
+    node: str = DEFAULT_NODE_TYPE
+    replicas: int = 0
+    snapshot_retention_days: int = DEFAULT_SNAPSHOT_RETENTION_DAYS
+    alarms: bool = False
+    cpu_alarm_threshold: float = DEFAULT_CPU_ALARM_THRESHOLD
+    memory_alarm_threshold: float = DEFAULT_MEMORY_ALARM_THRESHOLD
+    evictions_alarm_threshold: int = DEFAULT_EVICTIONS_ALARM_THRESHOLD
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {list(ENGINES)} (lowercase), got {self.engine!r}")
+        if not 0 <= self.replicas <= MAX_REPLICAS:
+            raise ValueError(f"replicas must be 0 to {MAX_REPLICAS}, got {self.replicas}")
+        if not 0 <= self.snapshot_retention_days <= MAX_SNAPSHOT_RETENTION_DAYS:
+            raise ValueError(
+                f"snapshot_retention_days must be 0 to {MAX_SNAPSHOT_RETENTION_DAYS}, "
+                f"got {self.snapshot_retention_days}"
+            )
+        for label, value in (("cpu_alarm_threshold", self.cpu_alarm_threshold),
+                             ("memory_alarm_threshold", self.memory_alarm_threshold)):
+            if not 0 < value <= 100:
+                raise ValueError(f"{label} is a percentage, got {value}")
+        if self.evictions_alarm_threshold < 0:
+            raise ValueError(f"evictions_alarm_threshold must be >= 0, got {self.evictions_alarm_threshold}")
+
+
+class Cache(Component):
+    """A Redis/Valkey replication group with a primary and ``replicas`` replicas in distinct AZs.
+
+    Clients must connect with TLS (transit encryption is on) and send the AUTH token.
+
+    Args:
+        name: The component's name, e.g. ``"sessions"``.
+        settings: What to build.
+        context: The project and environment.
+        network: The VPC and private subnets the nodes are placed in.
+        alarm_topic_arn: SNS topic that alarms notify; ``None`` notifies nobody.
+        opts: Passed to the component resource.
+
+    Attributes:
+        settings: The settings it was built with.
+        subnet_group: The ``aws.elasticache.SubnetGroup``.
+        security_group: The ``aws.ec2.SecurityGroup`` (no ingress until linked).
+        auth_password: The ``pulumi_random.RandomPassword`` behind the token.
+        auth_token: The AUTH token, a secret ``Output``.
+        auth_secret: The ``aws.secretsmanager.Secret`` holding the token as its whole string.
+        auth_secret_version: The ``aws.secretsmanager.SecretVersion`` with the token.
+        replication_group: The ``aws.elasticache.ReplicationGroup``.
+        alarms: The ``aws.cloudwatch.MetricAlarm``\\ s (empty without ``settings.alarms``).
+        host: The primary endpoint host name.
+        reader_host: The reader endpoint host name.
+        port: 6379.
+
+    Raises:
+        ValueError: ``settings.replicas`` exceeds the network's AZ count minus one
+            (at build time when the AZ names are a plain sequence, else at deployment).
+    """
+
+    KIND = "Cache"
+
+    def __init__(
+        self,
+        name: str,
+        settings: CacheSettings,
+        *,
+        context: StackContext,
+        network: NetworkAttachment,
+        alarm_topic_arn: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(name, context=context, opts=opts)
+        self.settings = settings
+        self.port = PORT
+        nodes = 1 + settings.replicas
+        zones = spread_over_zones(network.availability_zones, nodes, component=name)
+        replicated = settings.replicas >= 1
+
+        self.subnet_group = aws.elasticache.SubnetGroup(
+            self.logical_name("subnets"),
+            name=self.physical_name("subnets", max_len=255),
+            description=f"Private subnets of cache {name}",
+            subnet_ids=network.private_subnet_ids,
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        # No ingress: each API that uses the cache adds its own rule (see link()).
+        self.security_group = aws.ec2.SecurityGroup(
+            self.logical_name("sg"),
+            name=self.physical_name("sg", max_len=255),
+            description=f"Cache {name}; ingress is added per linked service",
+            vpc_id=network.vpc_id,
+            egress=[],
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        # Letters and digits only: ElastiCache rejects some special characters (@ " /).
+        self.auth_password = random.RandomPassword(
+            self.logical_name("auth-token"),
+            length=AUTH_TOKEN_LENGTH,
+            special=False,
+            opts=self.child_opts(),
+        )
+        self.auth_token: pulumi.Output[str] = pulumi.Output.secret(self.auth_password.result)
+        self.auth_secret = aws.secretsmanager.Secret(
+            self.logical_name("auth-token"),
+            name=self.physical_name("auth-token", max_len=512),
+            description=f"AUTH token of cache {name}",
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        self.auth_secret_version = aws.secretsmanager.SecretVersion(
+            self.logical_name("auth-token"),
+            secret_id=self.auth_secret.id,
+            secret_string=self.auth_token,
+            opts=self.child_opts(),
+        )
+        self.replication_group = aws.elasticache.ReplicationGroup(
+            self.logical_name("group"),
+            replication_group_id=self.physical_name(max_len=40),
+            description=f"Cache {name}",
+            engine=settings.engine,
+            engine_version=settings.version,
+            node_type=settings.node,
+            port=PORT,
+            num_cache_clusters=nodes,
+            preferred_cache_cluster_azs=zones,
+            automatic_failover_enabled=replicated,
+            multi_az_enabled=replicated,
+            at_rest_encryption_enabled=True,
+            transit_encryption_enabled=True,
+            auth_token=self.auth_token,
+            snapshot_retention_limit=settings.snapshot_retention_days,
+            subnet_group_name=self.subnet_group.name,
+            security_group_ids=[self.security_group.id],
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        self.host: pulumi.Output[str] = self.replication_group.primary_endpoint_address
+        self.reader_host: pulumi.Output[str] = self.replication_group.reader_endpoint_address
+        self.alarms = self._alarms(nodes, alarm_topic_arn) if settings.alarms else []
+        self.register_outputs({
+            "host": self.host,
+            "reader_host": self.reader_host,
+            "port": self.port,
+            "auth_secret_arn": self.auth_secret.arn,
+            "security_group_id": self.security_group.id,
+        })
+
+    def _alarms(self, nodes: int, topic: pulumi.Input[str] | None) -> list[aws.cloudwatch.MetricAlarm]:
+        """Three alarms per node: ElastiCache publishes these metrics per member cluster,
+        named ``<replication group id>-001``, ``-002`` …"""
+        s, name = self.settings, self.component_name
+        alarms = []
+        for number in range(1, nodes + 1):
+            member = self.replication_group.id.apply(lambda rid, n=number: f"{rid}-{n:03d}")
+            node = {"CacheClusterId": member}
+            alarms += [
+                metric_alarm(
+                    self, f"cpu-{number:03d}",
+                    description=f"Cache {name}, node {number}: engine CPU above {s.cpu_alarm_threshold:g}%.",
+                    namespace="AWS/ElastiCache", metric_name="EngineCPUUtilization",
+                    dimensions=node, threshold=s.cpu_alarm_threshold, alarm_topic_arn=topic,
+                ),
+                metric_alarm(
+                    self, f"memory-{number:03d}",
+                    description=(
+                        f"Cache {name}, node {number}: memory use above "
+                        f"{s.memory_alarm_threshold:g}% of the maximum."
+                    ),
+                    namespace="AWS/ElastiCache", metric_name="DatabaseMemoryUsagePercentage",
+                    dimensions=node, threshold=s.memory_alarm_threshold, alarm_topic_arn=topic,
+                ),
+                metric_alarm(
+                    self, f"evictions-{number:03d}",
+                    description=(
+                        f"Cache {name}, node {number}: more than {s.evictions_alarm_threshold} "
+                        "keys evicted per minute; the cache is too small for its data."
+                    ),
+                    namespace="AWS/ElastiCache", metric_name="Evictions", dimensions=node,
+                    statistic="Sum", threshold=s.evictions_alarm_threshold, alarm_topic_arn=topic,
+                ),
+            ]
+        return alarms
+
+    def link(self) -> Link:
+        """What an API that uses this cache gets.
+
+        * ``<P>_HOST`` (primary endpoint) and ``<P>_PORT`` as plain environment
+          variables, where ``<P>`` is :func:`blueprints.base.env_prefix` of the name;
+        * ``<P>_AUTH_TOKEN`` as an ECS secret: the whole string of the Secrets Manager secret;
+        * ``secretsmanager:GetSecretValue`` on that one secret for the task role;
+        * an ingress rule on the cache's security group from the API's, on port 6379.
+        """
+        prefix = env_prefix(self.component_name)
+        return Link(
+            component=self.component_name,
+            environment={f"{prefix}_HOST": self.host, f"{prefix}_PORT": str(self.port)},
+            secrets={f"{prefix}_AUTH_TOKEN": self.auth_secret.arn},
+            secret_arns=[self.auth_secret.arn],
+            iam_statements=[{
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": self.auth_secret.arn,
+            }],
+            security_group_id=self.security_group.id,
+            port=self.port,
+        )
