@@ -1,0 +1,286 @@
+"""Network: VPC, subnets across AZs, NAT layouts, S3 endpoint and flow logs."""
+
+from __future__ import annotations
+
+import inspect
+import ipaddress
+import itertools
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blueprints.base import NetworkAttachment, StackContext
+from blueprints.network import Network, NetworkSettings, subnet_cidrs
+
+DEV = NetworkSettings()  # 2 AZs, one NAT, no flow logs
+PROD = NetworkSettings(azs=3, nat="per_az", flow_logs=True, flow_log_retention_days=90)
+NO_NAT = NetworkSettings(nat="none")
+
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+SUBNET = "aws:ec2/subnet:Subnet"
+NAT = "aws:ec2/natGateway:NatGateway"
+
+
+def build(offline: Any, settings: NetworkSettings, stack: str = "dev",
+          opts: pulumi.ResourceOptions | None = None) -> tuple[Any, list[Network]]:
+    built: list[Network] = []
+
+    def program() -> None:
+        built.append(Network("network", settings,
+                             context=StackContext(project="shop", environment=stack), opts=opts))
+
+    return offline(program, stack=stack), built
+
+
+def taggable(type_token: str) -> bool:
+    """Whether the pulumi-aws resource class behind a type token accepts ``tags``."""
+    module, _, cls = type_token.split(":", 1)[1].partition("/")
+    resource = getattr(getattr(pulumi_aws, module), cls.split(":")[1])
+    return "tags" in inspect.signature(resource._internal_init).parameters
+
+
+def ordered(resources: list[Any]) -> list[Any]:
+    """Resources sorted by the AZ index that ends their name (registration order is not stable)."""
+    return sorted(resources, key=lambda r: (r.name.rstrip("0123456789"), int(r.name.rsplit("-", 1)[1])
+                                            if r.name[-1].isdigit() else -1))
+
+
+def subnets(run: Any, tier: str) -> list[Any]:
+    return ordered([r for r in run.of_type(SUBNET) if f"-{tier}-" in r.name])
+
+
+def default_routes(run: Any) -> dict[str, dict[str, Any]]:
+    """Route-table id -> inputs of its 0.0.0.0/0 route."""
+    return {r.inputs["routeTableId"]: r.inputs for r in run.of_type(ROUTE)
+            if r.inputs.get("destinationCidrBlock") == "0.0.0.0/0"}
+
+
+def table_ids(run: Any, prefix: str) -> list[str]:
+    return [r.outputs["id"] for r in ordered(run.of_type(ROUTE_TABLE)) if r.name.startswith(prefix)]
+
+
+def test_vpc_has_dns_support_and_hostnames(offline: Any) -> None:
+    run, _ = build(offline, DEV)
+    (vpc,) = run.of_type("aws:ec2/vpc:Vpc")
+    assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
+    assert vpc.inputs["enableDnsSupport"] is True
+    assert vpc.inputs["enableDnsHostnames"] is True
+
+
+@pytest.mark.parametrize(("settings", "azs"), [(DEV, 2), (PROD, 3)])
+def test_subnets_spread_over_distinct_azs(offline: Any, settings: NetworkSettings, azs: int) -> None:
+    run, _ = build(offline, settings)
+    public = subnets(run, "public")
+    private = subnets(run, "private")
+    assert len(public) == len(private) == azs
+    for tier in (public, private):
+        zones = [s.inputs["availabilityZone"] for s in tier]
+        assert len(set(zones)) == azs
+        assert zones == [f"us-east-1{c}" for c in "abcdef"[:azs]]  # the first `azs` names, in order
+
+
+def test_subnets_follow_region(offline: Any) -> None:
+    def program() -> None:
+        Network("network", DEV, context=StackContext(project="shop", environment="dev"))
+
+    run = offline(program, region="eu-west-1")
+    assert {s.inputs["availabilityZone"] for s in run.of_type(SUBNET)} == {"eu-west-1a", "eu-west-1b"}
+    (endpoint,) = run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.eu-west-1.s3"
+
+
+@pytest.mark.parametrize("settings", [DEV, PROD], ids=["dev", "prod"])
+def test_subnet_cidrs_do_not_overlap_and_stay_inside_vpc(offline: Any, settings: NetworkSettings) -> None:
+    run, _ = build(offline, settings)
+    vpc = ipaddress.ip_network(settings.cidr)
+    nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in run.of_type(SUBNET)]
+    assert all(n.subnet_of(vpc) for n in nets)
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(nets, 2))
+    public = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in subnets(run, "public")]
+    first_half, _ = vpc.subnets(prefixlen_diff=1)
+    assert all(n.subnet_of(first_half) for n in public)
+
+
+def test_public_route_table_routes_to_internet_gateway(offline: Any) -> None:
+    run, _ = build(offline, PROD)
+    (igw,) = run.of_type("aws:ec2/internetGateway:InternetGateway")
+    (public_rt,) = table_ids(run, "network-rt-public")
+    assert default_routes(run)[public_rt]["gatewayId"] == igw.outputs["id"]
+    associations = run.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+    public_ids = {s.outputs["id"] for s in subnets(run, "public")}
+    assert {a.inputs["subnetId"] for a in associations
+            if a.inputs["routeTableId"] == public_rt} == public_ids
+
+
+def test_production_has_a_nat_and_route_table_per_az(offline: Any) -> None:
+    run, _ = build(offline, PROD)
+    nats = ordered(run.of_type(NAT))
+    assert len(nats) == 3
+    assert len(run.of_type(ROUTE_TABLE)) == 4  # 1 public + 3 private
+    assert all(e.inputs["domain"] == "vpc" for e in run.of_type("aws:ec2/eip:Eip"))
+    # each NAT sits in a different public subnet, and each private table uses its own NAT
+    public_ids = [s.outputs["id"] for s in subnets(run, "public")]
+    assert [n.inputs["subnetId"] for n in nats] == public_ids
+    routes = default_routes(run)
+    private = table_ids(run, "network-rt-private")
+    assert [routes[t]["natGatewayId"] for t in private] == [n.outputs["id"] for n in nats]
+    # each private subnet is associated with the table of its own AZ
+    associations = {a.inputs["subnetId"]: a.inputs["routeTableId"]
+                    for a in run.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")}
+    private_ids = [s.outputs["id"] for s in subnets(run, "private")]
+    assert [associations[s] for s in private_ids] == private
+
+
+def test_dev_has_one_nat_and_one_shared_private_table(offline: Any) -> None:
+    run, _ = build(offline, DEV)
+    (nat,) = run.of_type(NAT)
+    first_public = next(s for s in run.of_type(SUBNET) if s.name == "network-public-0")
+    assert nat.inputs["subnetId"] == first_public.outputs["id"]
+    (private,) = table_ids(run, "network-rt-private")
+    assert default_routes(run)[private]["natGatewayId"] == nat.outputs["id"]
+    associations = run.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+    assert sum(a.inputs["routeTableId"] == private for a in associations) == 2
+
+
+def test_no_nat_means_no_default_route_on_private_tables(offline: Any) -> None:
+    run, built = build(offline, NO_NAT)
+    assert run.of_type(NAT) == []
+    assert run.of_type("aws:ec2/eip:Eip") == []
+    private = table_ids(run, "network-rt-private")
+    assert len(private) == 1
+    assert not set(private) & set(default_routes(run))
+    assert all(r.inputs.get("natGatewayId") is None for r in run.of_type(ROUTE))
+    assert built[0].nat_gateways == []
+
+
+@pytest.mark.parametrize("settings", [DEV, PROD, NO_NAT], ids=["dev", "prod", "none"])
+def test_s3_gateway_endpoint_on_every_private_table(offline: Any, settings: NetworkSettings) -> None:
+    run, _ = build(offline, settings)
+    (endpoint,) = run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
+    assert endpoint.inputs["vpcEndpointType"] == "Gateway"
+    assert sorted(endpoint.inputs["routeTableIds"]) == sorted(table_ids(run, "network-rt-private"))
+
+
+def test_flow_logs_only_when_asked(offline: Any) -> None:
+    dev, _ = build(offline, DEV)
+    assert dev.of_type("aws:ec2/flowLog:FlowLog") == []
+    assert dev.of_type("aws:iam/role:Role") == []
+
+    run, _ = build(offline, PROD, stack="prod")
+    (flow_log,) = run.of_type("aws:ec2/flowLog:FlowLog")
+    (group,) = run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    (role,) = run.of_type("aws:iam/role:Role")
+    (vpc,) = run.of_type("aws:ec2/vpc:Vpc")
+    assert flow_log.inputs["vpcId"] == vpc.outputs["id"]
+    assert flow_log.inputs["trafficType"] == "ALL"
+    assert flow_log.inputs["logDestination"] == group.outputs["arn"]
+    assert flow_log.inputs["iamRoleArn"] == role.outputs["arn"]
+    assert group.inputs["retentionInDays"] == 90
+
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "vpc-flow-logs.amazonaws.com"}]
+    assert trust[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+
+    (policy,) = run.of_type("aws:iam/rolePolicy:RolePolicy")
+    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == [
+        "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    arn = group.outputs["arn"]
+    assert statement["Resource"] == [arn, f"{arn}:*"]  # this log group only, no "*"
+
+
+def test_default_security_group_is_emptied(offline: Any) -> None:
+    run, _ = build(offline, DEV)
+    (sg,) = run.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert sg.inputs["ingress"] == [] and sg.inputs["egress"] == []
+
+
+@pytest.mark.parametrize("settings", [DEV, PROD], ids=["dev", "prod"])
+def test_every_taggable_resource_is_tagged(offline: Any, settings: NetworkSettings) -> None:
+    run, _ = build(offline, settings, stack="prod")
+    custom = [r for r in run.resources if r.custom]
+    tagged = [r for r in custom if taggable(r.type)]
+    assert len(tagged) > 10
+    for r in tagged:
+        tags = r.inputs.get("tags") or {}
+        assert tags.get("scaffold:project") == "shop", r.name
+        assert tags.get("scaffold:environment") == "prod", r.name
+        assert tags.get("scaffold:component") == "network", r.name
+
+
+def test_children_are_parented_and_inherit_opts(offline: Any) -> None:
+    run, built = build(offline, PROD, opts=pulumi.ResourceOptions(protect=True))
+    (component,) = run.of_type("scaffold:blueprints:Network")
+    assert all(r.parent == component.urn for r in run.resources if r.custom)
+    network = built[0]
+    children = [network.vpc, network.internet_gateway, *network.public_subnets,
+                *network.private_subnets, *network.nat_gateways, network.flow_log]
+    assert all(child._protect is True for child in children)
+
+
+def test_attachment_and_outputs(offline: Any) -> None:
+    captured: dict[str, Any] = {}
+
+    def program() -> None:
+        network = Network("network", PROD, context=StackContext(project="shop", environment="prod"))
+        assert isinstance(network.attachment, NetworkAttachment)
+        pulumi.export("azs", network.availability_zones)
+        pulumi.export("private", network.attachment.private_subnet_ids)
+        pulumi.export("vpc", network.attachment.vpc_id)
+        pulumi.export("cidr", network.attachment.vpc_cidr)
+        captured["network"] = network
+
+    run = offline(program, stack="prod")
+    assert run.outputs["azs"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    private = [s.outputs["id"] for s in subnets(run, "private")]
+    assert run.outputs["private"] == private
+    assert run.outputs["vpc"] == run.of_type("aws:ec2/vpc:Vpc")[0].outputs["id"]
+    assert run.outputs["cidr"] == "10.0.0.0/16"
+    assert len(captured["network"].nat_gateways) == 3
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"azs": 1}, "azs must be between 2 and 6"),
+    ({"azs": 7}, "azs must be between 2 and 6"),
+    ({"cidr": "10.0.0.0/25"}, "too small to split"),
+    ({"cidr": "10.0.0.0/8"}, "too large"),
+    ({"cidr": "10.0.0.1/16"}, "not an IPv4 network"),
+    ({"cidr": "banana"}, "not an IPv4 network"),
+    ({"nat": "both"}, "nat must be one of"),
+    ({"flow_log_retention_days": 31}, "flow_log_retention_days"),
+])
+def test_invalid_settings_raise(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        NetworkSettings(**kwargs)
+
+
+def test_smallest_cidr_still_splits() -> None:
+    public, private = subnet_cidrs("10.1.2.0/24", 6)
+    assert public[0] == "10.1.2.0/28" and private[0] == "10.1.2.128/28"
+
+
+def test_adding_an_az_keeps_existing_subnets() -> None:
+    two, three = subnet_cidrs("10.0.0.0/16", 2), subnet_cidrs("10.0.0.0/16", 3)
+    assert three[0][:2] == two[0] and three[1][:2] == two[1]
+
+
+@given(
+    base=st.integers(min_value=0, max_value=2**32 - 1),
+    prefix=st.integers(min_value=16, max_value=24),
+    azs=st.integers(min_value=2, max_value=6),
+)
+def test_subnet_cidrs_property(base: int, prefix: int, azs: int) -> None:
+    vpc = ipaddress.IPv4Network((base, prefix), strict=False)
+    public, private = subnet_cidrs(str(vpc), azs)
+    nets = [ipaddress.IPv4Network(c) for c in public + private]
+    assert len(public) == len(private) == azs
+    assert all(n.subnet_of(vpc) and n.prefixlen == prefix + 4 for n in nets)
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(nets, 2))
