@@ -1,0 +1,103 @@
+"""Who may talk to whom: the ALB and service security groups and the links' network access.
+
+Every rule is its own ``aws.vpc.SecurityGroupIngressRule`` / ``EgressRule``
+resource; the groups themselves have no inline rules (mixing both makes the
+provider fight over them).
+
+* ALB group: ingress on 80 and 443 from ``0.0.0.0/0`` (public) or from the VPC
+  CIDR (internal); egress only to the service group on the container port.
+* Service group: ingress only from the ALB group on the container port; egress
+  to anywhere (image pulls, Secrets Manager, the linked components, third-party APIs).
+* For each link with a security group and a port: an ingress rule on the
+  *linked component's* group from the service group on that port.
+
+Registry: https://www.pulumi.com/registry/packages/aws/api-docs/vpc/securitygroupingressrule/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi_aws as aws
+
+from blueprints.api.settings import ApiSettings
+from blueprints.base import Component, Link, NetworkAttachment
+
+#: CIDR of "anywhere" on IPv4.
+ANYWHERE = "0.0.0.0/0"
+#: Ports the ALB listens on.
+HTTP_PORT = 80
+HTTPS_PORT = 443
+
+
+@dataclass(frozen=True)
+class SecurityGroups:
+    """The groups and rules :func:`build_security_groups` created.
+
+    Attributes:
+        service: The tasks' security group.
+        alb: The load balancer's security group.
+        link_rules: Ingress rules on linked components' groups, by component name.
+    """
+
+    service: aws.ec2.SecurityGroup
+    alb: aws.ec2.SecurityGroup
+    link_rules: dict[str, aws.vpc.SecurityGroupIngressRule]
+
+
+def build_security_groups(
+    owner: Component, settings: ApiSettings, network: NetworkAttachment, links: Sequence[Link],
+) -> SecurityGroups:
+    """Create both security groups, their rules and the links' ingress rules under ``owner``."""
+    def rule(kind: type, suffix: str, **kwargs: object) -> None:
+        kind(owner.logical_name(suffix), ip_protocol="tcp", tags=owner.tags(),
+             opts=owner.child_opts(), **kwargs)
+
+    alb = aws.ec2.SecurityGroup(
+        owner.logical_name("alb-sg"),
+        description=f"Load balancer of {owner.component_name}",
+        vpc_id=network.vpc_id,
+        tags=owner.tags(Name=owner.physical_name("alb")),
+        opts=owner.child_opts(),
+    )
+    service = aws.ec2.SecurityGroup(
+        owner.logical_name("service-sg"),
+        description=f"Tasks of {owner.component_name}",
+        vpc_id=network.vpc_id,
+        tags=owner.tags(Name=owner.physical_name("service")),
+        opts=owner.child_opts(),
+    )
+    source = ANYWHERE if settings.public else network.vpc_cidr
+    for port in (HTTP_PORT, HTTPS_PORT):
+        rule(aws.vpc.SecurityGroupIngressRule, f"alb-in-{port}", security_group_id=alb.id,
+             cidr_ipv4=source, from_port=port, to_port=port,
+             description=f"HTTP{'S' if port == HTTPS_PORT else ''} from "
+                         f"{'the internet' if settings.public else 'the VPC'}")
+    rule(aws.vpc.SecurityGroupEgressRule, f"alb-out-{settings.port}", security_group_id=alb.id,
+         referenced_security_group_id=service.id, from_port=settings.port, to_port=settings.port,
+         description="To the tasks")
+    rule(aws.vpc.SecurityGroupIngressRule, f"service-in-{settings.port}",
+         security_group_id=service.id, referenced_security_group_id=alb.id,
+         from_port=settings.port, to_port=settings.port, description="From the load balancer")
+    aws.vpc.SecurityGroupEgressRule(
+        owner.logical_name("service-out"),
+        security_group_id=service.id, ip_protocol="-1", cidr_ipv4=ANYWHERE,
+        description="Images, AWS APIs, linked components and external services",
+        tags=owner.tags(), opts=owner.child_opts(),
+    )
+
+    link_rules: dict[str, aws.vpc.SecurityGroupIngressRule] = {}
+    for link in links:
+        if link.security_group_id is None or link.port is None:
+            continue
+        link_rules[link.component] = aws.vpc.SecurityGroupIngressRule(
+            owner.logical_name(f"to-{link.component}"),
+            security_group_id=link.security_group_id,
+            referenced_security_group_id=service.id,
+            ip_protocol="tcp", from_port=link.port, to_port=link.port,
+            description=f"{owner.component_name} -> {link.component}",
+            tags=owner.tags(),
+            opts=owner.child_opts(),
+        )
+    return SecurityGroups(service=service, alb=alb, link_rules=link_rules)
