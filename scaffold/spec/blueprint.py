@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scaffold.spec.models import ProfileName
+from scaffold.spec.units import Duration
 
 
 class Resolved(BaseModel):
@@ -45,7 +46,7 @@ class DatabaseBlueprint(Resolved):
     instance: str | None
     serverless: ServerlessBlueprint | None
     replicas: int = Field(ge=0, le=15)
-    backup_retention: int = Field(ge=0)
+    backup_retention: Duration = Field(ge=0)
     database: str
     deletion_protection: bool
     final_snapshot: bool
@@ -57,15 +58,15 @@ class CacheBlueprint(Resolved):
     version: str
     node: str
     replicas: int = Field(ge=0, le=5)
-    snapshot_retention: int = Field(ge=0)
+    snapshot_retention: Duration = Field(ge=0)
 
 
 class QueueBlueprint(Resolved):
     kind: Literal["queue"]
     fifo: bool
     content_based_deduplication: bool
-    visibility_timeout: int = Field(ge=0)
-    retention: int = Field(ge=0)
+    visibility_timeout: Duration = Field(ge=0)
+    retention: Duration = Field(ge=0)
     max_receives: int = Field(ge=1, le=1000)
 
 
@@ -94,14 +95,14 @@ class ApiBlueprint(Resolved):
     cpu: int
     memory: int
     health_check: str
-    health_check_grace_period: int = Field(ge=0)
+    health_check_grace_period: Duration = Field(ge=0)
     public: bool
     domain: str | None
     scaling: ScalingBlueprint
     environment: dict[str, str]
     secrets: dict[str, str]
     uses: list[str]
-    log_retention: int = Field(ge=0)
+    log_retention: Duration = Field(ge=0)
     access_logs: bool
     deletion_protection: bool
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scaffold.spec.units import Duration
 
@@ -21,7 +21,7 @@ SPEC_VERSION = 1
 PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
 #: Component and environment names: they become parts of AWS resource names.
 #: (Two hyphens in a row are also refused, by scaffold.spec.rules.)
-NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
+NAME_PATTERN = r"^[a-z](?:[a-z0-9-]*[a-z0-9])?$"
 COMPONENT_NAME_MAX = 32
 ENVIRONMENT_NAME_MAX = 16
 #: AWS region names such as us-east-1, eu-west-3, ap-southeast-2, us-gov-west-1.
@@ -107,6 +107,12 @@ class SubscriberSpec(SpecModel):
     sms: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$", description="A phone number in E.164 form, e.g. `+15555550100`.")
     https: str | None = Field(None, pattern=r"^https://\S+$", description="An HTTPS endpoint that receives POSTs.")
     queue: str | None = Field(None, description="A `queue` component of this spec.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SubscriberSpec:
+        if len(self.model_dump(exclude_none=True)) != 1:
+            raise ValueError("a subscriber needs exactly one of email, sms, https or queue")
+        return self
 
 
 class NotificationsSpec(SpecModel):
