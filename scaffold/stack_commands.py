@@ -1,0 +1,198 @@
+"""The commands that touch real infrastructure: deploy, preview, destroy, refresh, outputs.
+
+:func:`register` adds them to the ``scaffold`` Typer app. They parse options, ask
+for confirmation and print; the work happens in :mod:`stacks.deploy` (Pulumi
+Automation API). ``pulumi`` and ``stacks`` are imported inside the command bodies,
+so ``scaffold --help`` stays fast.
+
+Every :class:`~scaffold.errors.ScaffoldError` ends the command through
+:func:`scaffold.console.fail` (``error:``/``hint:`` on stderr, its exit code).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from scaffold.console import err, fail, out
+from scaffold.errors import OperationError, ScaffoldError, UsageError
+
+if TYPE_CHECKING:
+    from stacks.deploy import StackRunner, StackTarget
+    from stacks.progress import OperationSummary, ResourceStep
+
+SpecFile = Annotated[Path, typer.Option("--file", "-f", help="The spec file.")]
+Env = Annotated[str | None, typer.Option(
+    "--env", "-e", help="Environment (= Pulumi stack); optional when the spec has only one.")]
+AllowLocalState = Annotated[bool, typer.Option(
+    "--allow-local-state",
+    help="Allow the local file backend (.scaffold/state) even when CI=true.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+DEFAULT_SPEC = Path("scaffold.yaml")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``deploy``, ``preview``, ``destroy``, ``refresh`` and ``outputs`` to ``app``."""
+    app.command("deploy", epilog=_example("deploy -e dev", "deploy -e prod --yes"))(deploy)
+    app.command("preview", epilog=_example("preview -e staging"))(preview)
+    app.command("destroy", epilog=_example("destroy -e dev", "destroy -e prod --force"))(destroy)
+    app.command("refresh", epilog=_example("refresh -e dev"))(refresh)
+    app.command("outputs", epilog=_example("outputs -e dev", "outputs -e dev --json"))(outputs)
+
+
+def _example(*lines: str) -> str:
+    return "Examples:  " + "  |  ".join(f"scaffold {line}" for line in lines)
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def deploy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
+           allow_local_state: AllowLocalState = False) -> None:
+    """Preview the changes, ask, then create or update the environment's resources.
+
+    Without a terminal on stdin, --yes is required. Exit codes: 0 deployed,
+    1 failed or declined, 2 invalid spec or options, 3 missing pulumi/passphrase.
+    """
+    try:
+        blueprint, target = _load(file, env, allow_local_state)
+        if not yes and not _interactive():
+            raise UsageError("deploy asks for confirmation, but stdin is not a terminal",
+                             "pass --yes to deploy without asking (e.g. in CI)")
+        runner = _runner(blueprint, target)
+        plan = _announce(runner.preview(), target)
+        if not yes and not typer.confirm(
+                f"Deploy {plan.describe()} to '{target.stack}'?", default=False, err=True):
+            raise OperationError("deploy declined: nothing was changed")
+        summary = _announce(runner.up(), target)
+        _print_outputs(summary.outputs, as_json=False)
+    except ScaffoldError as error:
+        fail(error)
+
+
+def preview(file: SpecFile = DEFAULT_SPEC, env: Env = None,
+            allow_local_state: AllowLocalState = False) -> None:
+    """Show what deploy would change, without changing anything.
+
+    Creates the (empty) stack in the backend if it does not exist yet.
+    """
+    try:
+        blueprint, target = _load(file, env, allow_local_state)
+        _announce(_runner(blueprint, target).preview(), target)
+    except ScaffoldError as error:
+        fail(error)
+
+
+def destroy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
+            force: Annotated[bool, typer.Option(
+                "--force", help="Required to destroy a production-profile environment.")] = False,
+            allow_local_state: AllowLocalState = False) -> None:
+    """Delete every resource of the environment, after you type its name.
+
+    A production-profile environment also needs --force. --yes skips typing the name.
+    """
+    try:
+        blueprint, target = _load(file, env, allow_local_state)
+        if target.profile == "production" and not force:
+            raise UsageError(f"'{target.stack}' uses the production profile; destroying it "
+                             "needs --force", "pass --force if you really mean it")
+        if not yes:
+            _confirm_by_name(target.stack)
+        _announce(_runner(blueprint, target).destroy(), target)
+    except ScaffoldError as error:
+        fail(error)
+
+
+def refresh(file: SpecFile = DEFAULT_SPEC, env: Env = None,
+            allow_local_state: AllowLocalState = False) -> None:
+    """Read the real state of every resource into the stack's state (no resource changes)."""
+    try:
+        blueprint, target = _load(file, env, allow_local_state)
+        _announce(_runner(blueprint, target).refresh(), target)
+    except ScaffoldError as error:
+        fail(error)
+
+
+def outputs(file: SpecFile = DEFAULT_SPEC, env: Env = None,
+            as_json: Annotated[bool, typer.Option(
+                "--json", help="Print one JSON document on stdout, nothing else.")] = False,
+            show_secrets: Annotated[bool, typer.Option(
+                "--show-secrets", help="Print secret outputs in plain text.")] = False,
+            allow_local_state: AllowLocalState = False) -> None:
+    """Print the stack outputs of the environment (secrets masked unless --show-secrets)."""
+    try:
+        blueprint, target = _load(file, env, allow_local_state)
+        values = _runner(blueprint, target, with_program=False).outputs()
+        shown = {k: (v if show_secrets or not secret else "[secret]")
+                 for k, (v, secret) in values.items()}
+        _print_outputs(shown, as_json=as_json)
+    except ScaffoldError as error:
+        fail(error)
+
+
+# -- shared steps ---------------------------------------------------------------
+
+
+def _interactive() -> bool:
+    """True when a person can answer a prompt (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _load(file: Path, env: str | None, allow_local_state: bool) -> tuple[Any, StackTarget]:
+    """Load the blueprint and resolve its target: backend and secrets checked, no engine call."""
+    import scaffold.spec as spec
+    from stacks.deploy import StackTarget
+
+    blueprint = spec.load_blueprint(file, env)
+    return blueprint, StackTarget.from_blueprint(blueprint, file,
+                                                 allow_local_state=allow_local_state)
+
+
+def _runner(blueprint: Any, target: StackTarget, *, with_program: bool = True) -> StackRunner:
+    """A runner printing one line per finished resource operation."""
+    import stacks.deploy as deploy_mod
+
+    program = None
+    if with_program:
+        import stacks.program as program_mod
+
+        program = program_mod.build_program(blueprint)
+    return deploy_mod.StackRunner(target, program, on_step=_print_step)
+
+
+def _print_step(step: ResourceStep) -> None:
+    if step.status != "started":
+        out.print(step.describe(), markup=False)
+
+
+def _announce(summary: OperationSummary, target: StackTarget) -> OperationSummary:
+    verb = {"preview": "Preview of", "update": "Deployed", "destroy": "Destroyed",
+            "refresh": "Refreshed"}[summary.operation]
+    out.print(f"{verb} '{target.stack}' ({target.project}): {summary.describe()}", markup=False)
+    return summary
+
+
+def _confirm_by_name(stack: str) -> None:
+    if not _interactive():
+        raise UsageError("destroy asks you to type the environment name, but stdin is not a "
+                         "terminal", "pass --yes to destroy without asking")
+    typed = typer.prompt(f"This deletes every resource of '{stack}'. Type the environment name "
+                         "to confirm", default="", show_default=False, err=True)
+    if typed.strip() != stack:
+        raise UsageError(f"you typed '{typed.strip()}', not '{stack}': nothing was destroyed")
+
+
+def _print_outputs(values: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(values, indent=2, sort_keys=True, default=str))
+        return
+    if not values:
+        err.print("(no outputs)", markup=False)
+    for name, value in sorted(values.items()):
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        out.print(f"{name} = {text}", markup=False)
