@@ -1,0 +1,283 @@
+"""An SQS queue with a dead-letter queue, encryption, TLS-only access and alarms.
+
+:class:`Queue` builds, as children of one component resource:
+
+* the queue (``aws.sqs.Queue``) with SQS-managed server-side encryption, the
+  settings' visibility timeout and retention, and a redrive policy that moves a
+  message to the dead-letter queue after ``max_receives`` receives;
+* the dead-letter queue (``aws.sqs.Queue``), also encrypted, keeping messages
+  :data:`DLQ_RETENTION` (14 days, SQS's maximum);
+* ``aws.sqs.RedriveAllowPolicy`` on the DLQ: only this queue may use it as its
+  dead-letter queue (a separate resource, because the DLQ cannot name the main
+  queue's ARN before the main queue, which names the DLQ, exists);
+* one ``aws.sqs.QueuePolicy`` per queue (two on the same queue would overwrite
+  each other in AWS). Each denies every request made without TLS
+  (``aws:SecureTransport`` false). The main queue's policy also lets each SNS topic
+  in ``allowed_sns_topic_arns`` send messages (``sqs:SendMessage`` from
+  ``sns.amazonaws.com`` with ``aws:SourceArn`` equal to the topic);
+* with :attr:`QueueSettings.alarms`, two ``aws.cloudwatch.MetricAlarm`` s:
+  the oldest message older than ``oldest_message_age_threshold`` seconds, and any
+  visible message in the DLQ.
+
+FIFO queues (``fifo=True``) get the ``.fifo`` suffix (the name is at most 80
+characters including it), content-based deduplication when asked, and a FIFO
+DLQ (SQS requires a FIFO queue's DLQ to be FIFO too).
+
+Subscribing to a notifications topic: the topic's ARN must be in this queue's
+policy, and the policy is built once, in the constructor. Pass the ARNs as
+``allowed_sns_topic_arns``; :meth:`blueprints.notifications.Notifications.expected_topic_arn`
+gives a topic's ARN before the topic exists, which avoids a dependency cycle
+(the topic's subscription needs this queue's ARN).
+
+Pulumi registry: https://www.pulumi.com/registry/packages/aws/api-docs/sqs/queue/ ,
+https://www.pulumi.com/registry/packages/aws/api-docs/sqs/queuepolicy/ ,
+https://www.pulumi.com/registry/packages/aws/api-docs/sqs/redriveallowpolicy/
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from blueprints.alarms import metric_alarm
+from blueprints.base import Component, Link, StackContext, env_prefix
+
+#: Default visibility timeout, in seconds.
+DEFAULT_VISIBILITY_TIMEOUT = 30  # 30 seconds
+#: Default message retention of the queue, in seconds.
+DEFAULT_RETENTION = 345600  # 4 days in seconds
+#: Default receives before a message moves to the dead-letter queue.
+DEFAULT_MAX_RECEIVES = 5
+#: Default age of the oldest message that raises the alarm, in seconds.
+DEFAULT_OLDEST_MESSAGE_AGE_THRESHOLD = 300  # 5 minutes in seconds
+#: Message retention of the dead-letter queue, in seconds (SQS's maximum).
+DLQ_RETENTION = 1209600  # 14 days in seconds
+#: SQS limits: visibility timeout 0..43200 s (12 h), retention 60..1209600 s (1 min..14 days),
+#: maxReceiveCount 1..1000, queue names at most 80 characters (including ``.fifo``).
+MAX_VISIBILITY_TIMEOUT = 43200  # 12 hours in seconds
+MIN_RETENTION = 60  # 1 minute in seconds
+MAX_RETENTION = 1209600  # 14 days in seconds
+MAX_MAX_RECEIVES = 1000
+MAX_QUEUE_NAME = 80
+FIFO_SUFFIX = ".fifo"
+
+#: What an API that uses the queue may do with it, and no more.
+LINK_ACTIONS = ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes")
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueSettings:
+    """How a :class:`Queue` behaves.
+
+    Attributes:
+        fifo: First-in-first-out queue (and DLQ) with exactly-once processing.
+        visibility_timeout: Seconds a received message stays hidden, ``0``..``43200``.
+        retention: Seconds the queue keeps a message, ``60``..``1209600``.
+        max_receives: Receives before a message moves to the DLQ, ``1``..``1000``.
+        content_based_deduplication: FIFO only: deduplicate by a SHA-256 of the
+            body; ignored for standard queues.
+        alarms: Create the oldest-message-age and DLQ-not-empty alarms.
+        oldest_message_age_threshold: Seconds the oldest message may wait before
+            the age alarm fires.
+
+    Raises:
+        ValueError: A value outside SQS's limits, or a non-positive threshold.
+    """
+
+    fifo: bool = False
+    visibility_timeout: int = DEFAULT_VISIBILITY_TIMEOUT
+    retention: int = DEFAULT_RETENTION
+    max_receives: int = DEFAULT_MAX_RECEIVES
+    content_based_deduplication: bool = True
+    alarms: bool = False
+    oldest_message_age_threshold: int = DEFAULT_OLDEST_MESSAGE_AGE_THRESHOLD
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("visibility_timeout", self.visibility_timeout, 0, MAX_VISIBILITY_TIMEOUT),
+            ("retention", self.retention, MIN_RETENTION, MAX_RETENTION),
+            ("max_receives", self.max_receives, 1, MAX_MAX_RECEIVES),
+        )
+        for field_name, value, low, high in checks:
+            if not low <= value <= high:
+                raise ValueError(f"{field_name} must be between {low} and {high}, got {value}")
+        if self.oldest_message_age_threshold <= 0:
+            raise ValueError(
+                "oldest_message_age_threshold must be a positive number of seconds, "
+                f"got {self.oldest_message_age_threshold}"
+            )
+
+
+class Queue(Component):
+    """An SQS queue with its dead-letter queue.
+
+    Args:
+        name: The component's name, e.g. ``"jobs"``.
+        settings: The queue's behaviour.
+        context: The project and environment.
+        allowed_sns_topic_arns: SNS topics that may send to the queue (subscriptions).
+            Known up front, because the queue has exactly one queue policy.
+        alarm_topic_arn: SNS topic ARN the alarms notify, or ``None``.
+        opts: Passed to the component resource; children inherit them.
+
+    Attributes:
+        queue: The main ``aws.sqs.Queue``.
+        dead_letter_queue: The DLQ ``aws.sqs.Queue``.
+        redrive_allow_policy: The DLQ's ``aws.sqs.RedriveAllowPolicy``.
+        queue_policy: The main queue's ``aws.sqs.QueuePolicy``.
+        dead_letter_queue_policy: The DLQ's ``aws.sqs.QueuePolicy``.
+        alarms: The ``aws.cloudwatch.MetricAlarm`` s (empty unless ``settings.alarms``).
+        arn: The queue's ARN.
+        url: The queue's URL.
+    """
+
+    KIND = "Queue"
+
+    def __init__(
+        self,
+        name: str,
+        settings: QueueSettings,
+        *,
+        context: StackContext,
+        allowed_sns_topic_arns: Sequence[pulumi.Input[str]] = (),
+        alarm_topic_arn: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(name, context=context, opts=opts)
+        self.settings = settings
+        fifo = settings.fifo
+        fifo_args: dict[str, Any] = {"fifo_queue": True} if fifo else {}
+
+        self.dead_letter_queue = aws.sqs.Queue(
+            self.logical_name("dlq"),
+            name=self.queue_name("dlq"),
+            message_retention_seconds=DLQ_RETENTION,
+            sqs_managed_sse_enabled=True,
+            tags=self.tags(),
+            opts=self.child_opts(),
+            **fifo_args,
+        )
+        self.queue = aws.sqs.Queue(
+            self.logical_name("queue"),
+            name=self.queue_name(),
+            visibility_timeout_seconds=settings.visibility_timeout,
+            message_retention_seconds=settings.retention,
+            sqs_managed_sse_enabled=True,
+            content_based_deduplication=settings.content_based_deduplication if fifo else None,
+            redrive_policy=self.dead_letter_queue.arn.apply(
+                lambda dlq_arn: json.dumps({"deadLetterTargetArn": dlq_arn,
+                                            "maxReceiveCount": int(settings.max_receives)})),
+            tags=self.tags(),
+            opts=self.child_opts(),
+            **fifo_args,
+        )
+        self.arn: pulumi.Output[str] = self.queue.arn
+        self.url: pulumi.Output[str] = self.queue.url
+
+        self.redrive_allow_policy = aws.sqs.RedriveAllowPolicy(
+            self.logical_name("dlq-redrive-allow"),
+            queue_url=self.dead_letter_queue.url,
+            redrive_allow_policy=self.queue.arn.apply(
+                lambda arn: json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn]})),
+            opts=self.child_opts(),
+        )
+        self.queue_policy = aws.sqs.QueuePolicy(
+            self.logical_name("policy"),
+            queue_url=self.queue.url,
+            policy=pulumi.Output.all(self.queue.arn, *allowed_sns_topic_arns).apply(
+                lambda a: queue_policy(a[0], a[1:])),
+            opts=self.child_opts(),
+        )
+        self.dead_letter_queue_policy = aws.sqs.QueuePolicy(
+            self.logical_name("dlq-policy"),
+            queue_url=self.dead_letter_queue.url,
+            policy=self.dead_letter_queue.arn.apply(lambda arn: queue_policy(arn, ())),
+            opts=self.child_opts(),
+        )
+
+        self.alarms: list[aws.cloudwatch.MetricAlarm] = []
+        if settings.alarms:
+            self._alarms(alarm_topic_arn)
+
+        self.register_outputs({
+            "arn": self.queue.arn,
+            "url": self.queue.url,
+            "deadLetterQueueArn": self.dead_letter_queue.arn,
+        })
+
+    def queue_name(self, suffix: str = "") -> str:
+        """The AWS name of the queue (``suffix=""``) or DLQ, ``.fifo`` included, at most 80 characters."""
+        if self.settings.fifo:
+            return self.physical_name(suffix, max_len=MAX_QUEUE_NAME - len(FIFO_SUFFIX)) + FIFO_SUFFIX
+        return self.physical_name(suffix, max_len=MAX_QUEUE_NAME)
+
+    def link(self) -> Link:
+        """``<PREFIX>_QUEUE_URL`` and send/receive/delete/get-attributes on this queue only."""
+        return Link(
+            component=self.component_name,
+            environment={f"{env_prefix(self.component_name)}_QUEUE_URL": self.queue.url},
+            iam_statements=[{
+                "Effect": "Allow",
+                "Action": list(LINK_ACTIONS),
+                "Resource": self.queue.arn,
+            }],
+        )
+
+    def _alarms(self, alarm_topic_arn: pulumi.Input[str] | None) -> None:
+        threshold = self.settings.oldest_message_age_threshold
+        self.alarms.append(metric_alarm(
+            self, "oldest-message-age",
+            description=(f"The oldest message in {self.component_name} has waited more than "
+                         f"{threshold} seconds: consumers are down or too slow."),
+            namespace="AWS/SQS",
+            metric_name="ApproximateAgeOfOldestMessage",
+            dimensions={"QueueName": self.queue.name},
+            threshold=threshold,
+            statistic="Maximum",
+            alarm_topic_arn=alarm_topic_arn,
+        ))
+        self.alarms.append(metric_alarm(
+            self, "dlq-not-empty",
+            description=(f"Messages of {self.component_name} failed {self.settings.max_receives} "
+                         "times and are in its dead-letter queue: inspect and redrive them."),
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": self.dead_letter_queue.name},
+            threshold=0,
+            statistic="Maximum",
+            evaluation_periods=1,
+            alarm_topic_arn=alarm_topic_arn,
+        ))
+
+
+def queue_policy(queue_arn: str, sns_topic_arns: Sequence[str]) -> str:
+    """The queue's policy JSON: deny non-TLS requests; let ``sns_topic_arns`` send.
+
+    Args:
+        queue_arn: The queue the policy is attached to.
+        sns_topic_arns: SNS topics allowed to ``sqs:SendMessage``; may be empty.
+    """
+    statements: list[dict[str, Any]] = [{
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sqs:*",
+        "Resource": queue_arn,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]
+    if sns_topic_arns:
+        statements.append({
+            "Sid": "AllowSnsTopics",
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": sorted(set(sns_topic_arns))}},
+        })
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
