@@ -85,7 +85,9 @@ class CacheSettings:
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {list(ENGINES)} (lowercase), got {self.engine!r}")
+            raise ValueError(
+                f"engine must be one of {list(ENGINES)} (lowercase), got {self.engine!r}"
+            )
         if not 0 <= self.replicas <= MAX_REPLICAS:
             raise ValueError(f"replicas must be 0 to {MAX_REPLICAS}, got {self.replicas}")
         if not 0 <= self.snapshot_retention_days <= MAX_SNAPSHOT_RETENTION_DAYS:
@@ -98,7 +100,9 @@ class CacheSettings:
             if not 0 < value <= 100:
                 raise ValueError(f"{label} is a percentage, got {value}")
         if self.evictions_alarm_threshold < 0:
-            raise ValueError(f"evictions_alarm_threshold must be >= 0, got {self.evictions_alarm_threshold}")
+            raise ValueError(
+                f"evictions_alarm_threshold must be >= 0, got {self.evictions_alarm_threshold}"
+            )
 
 
 class Cache(Component):
@@ -223,7 +227,9 @@ class Cache(Component):
             "security_group_id": self.security_group.id,
         })
 
-    def _alarms(self, nodes: int, topic: pulumi.Input[str] | None) -> list[aws.cloudwatch.MetricAlarm]:
+    def _alarms(
+        self, nodes: int, topic: pulumi.Input[str] | None,
+    ) -> list[aws.cloudwatch.MetricAlarm]:
         """Three alarms per node: ElastiCache publishes these metrics per member cluster,
         named ``<replication group id>-001``, ``-002`` …"""
         s, name = self.settings, self.component_name
@@ -234,7 +240,10 @@ class Cache(Component):
             alarms += [
                 metric_alarm(
                     self, f"cpu-{number:03d}",
-                    description=f"Cache {name}, node {number}: engine CPU above {s.cpu_alarm_threshold:g}%.",
+                    description=(
+                        f"Cache {name}, node {number}: engine CPU above "
+                        f"{s.cpu_alarm_threshold:g}%."
+                    ),
                     namespace="AWS/ElastiCache", metric_name="EngineCPUUtilization",
                     dimensions=node, threshold=s.cpu_alarm_threshold, alarm_topic_arn=topic,
                 ),

@@ -113,7 +113,8 @@ class DatabaseSettings:
         performance_insights: Whether instances record Performance Insights (7 days, free tier).
         alarms: Whether CloudWatch alarms are created.
         cpu_alarm_threshold: CPUUtilization above which the CPU alarm fires, in percent.
-        freeable_memory_alarm_threshold: FreeableMemory below which the memory alarm fires, in bytes.
+        freeable_memory_alarm_threshold: FreeableMemory below which the memory alarm fires,
+            in bytes.
         replica_lag_alarm_threshold: AuroraReplicaLag above which the lag alarm fires,
             in **milliseconds**. Only used with ``replicas >= 1``.
 
@@ -293,7 +294,9 @@ class Database(Component):
             opts=self.child_opts(),
         )
 
-    def _instance(self, index: int, zone: pulumi.Input[str], engine: str) -> aws.rds.ClusterInstance:
+    def _instance(
+        self, index: int, zone: pulumi.Input[str], engine: str,
+    ) -> aws.rds.ClusterInstance:
         s = self.settings
         return aws.rds.ClusterInstance(
             self.logical_name(f"instance-{index + 1}"),
@@ -320,7 +323,9 @@ class Database(Component):
         alarms = [
             metric_alarm(
                 self, "cpu",
-                description=f"Database {name}: an instance's CPU is above {s.cpu_alarm_threshold:g}%.",
+                description=(
+                    f"Database {name}: an instance's CPU is above {s.cpu_alarm_threshold:g}%."
+                ),
                 namespace="AWS/RDS", metric_name="CPUUtilization", dimensions=cluster,
                 statistic="Maximum", threshold=s.cpu_alarm_threshold, alarm_topic_arn=topic,
             ),
@@ -392,8 +397,8 @@ class Database(Component):
     def iam_connect_statement(self, db_user: str) -> dict[str, Any]:
         """An IAM statement allowing ``rds-db:connect`` as ``db_user`` to this cluster.
 
-        The resource is ``arn:<partition>:rds-db:<region>:<account>:dbuser:<cluster resource id>/<db_user>``
-        (an ``Output``). Needs ``settings.iam_auth``.
+        The resource (an ``Output``) is
+        ``arn:<partition>:rds-db:<region>:<account>:dbuser:<cluster resource id>/<db_user>``. Needs ``settings.iam_auth``.
 
         Raises:
             ValueError: IAM authentication is off.

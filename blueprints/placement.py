@@ -19,9 +19,9 @@ import pulumi
 
 
 def known_zones(zones: pulumi.Input[Sequence[str]]) -> list[str] | None:
-    """The AZ names, when they are a plain sequence of ``str``; ``None`` when they are not known yet."""
+    """The AZ names when they are a plain sequence of ``str``; ``None`` when not known yet."""
     if isinstance(zones, str | bytes):
-        raise TypeError(f"availability_zones must be a sequence of AZ names, not the string {zones!r}")
+        raise TypeError(f"availability_zones must be a sequence of AZ names, not {zones!r}")
     if isinstance(zones, Sequence) and all(isinstance(z, str) for z in zones):
         return list(zones)
     return None

@@ -1,0 +1,306 @@
+"""Database (Aurora) component: what the engine would receive, dev-like vs production-like."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from blueprints.base import NetworkAttachment, StackContext
+from blueprints.database import Database, DatabaseSettings, ServerlessCapacity
+from stacks.mocks import is_secret
+
+CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+
+DEV = DatabaseSettings()
+PROD = DatabaseSettings(
+    replicas=1, deletion_protection=True, final_snapshot=True, backup_retention_days=14,
+    alarms=True, instance="db.r7g.large",
+)
+TOPIC = "arn:aws:sns:us-east-1:123456789012:shop-prod-alarms"
+
+
+def zones_from_invoke() -> Any:
+    """AZ names as an Output, as a network built in the same program gives them."""
+    return aws.get_availability_zones_output().names
+
+
+def two_zones_as_output() -> Any:
+    return pulumi.Output.from_input(["us-east-1a", "us-east-1b"])
+
+
+def network(zones: int | Callable[[], Any] = 3) -> NetworkAttachment:
+    """A network with ``zones`` plain AZ names, or the Output ``zones()`` builds in the program."""
+    azs = [f"us-east-1{c}" for c in "abcdef"[:zones]] if isinstance(zones, int) else zones()
+    count = zones if isinstance(zones, int) else 3
+    return NetworkAttachment(
+        vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=azs,
+        public_subnet_ids=[f"subnet-pub{i}" for i in range(count)],
+        private_subnet_ids=[f"subnet-priv{i}" for i in range(count)],
+    )
+
+
+def build(offline: Callable[..., Any], settings: DatabaseSettings, *,
+          zones: int | Callable[[], Any] = 3, stack: str = "prod", topic: str | None = None,
+          opts: Callable[[], pulumi.ResourceOptions] | None = None) -> Any:
+    """Build ``orders-db`` and export its link (outputs resolved) as ``link``."""
+    def program() -> None:
+        db = Database(
+            "orders-db", settings, context=StackContext(project="shop", environment=stack),
+            network=network(zones), alarm_topic_arn=topic, opts=opts() if opts else None,
+        )
+        link = db.link()
+        pulumi.export("link", {
+            "environment": dict(link.environment), "secrets": dict(link.secrets),
+            "secret_arns": list(link.secret_arns), "iam": list(link.iam_statements),
+            "sg": link.security_group_id, "port": link.port, "secret_arn": db.secret_arn,
+            "connect": db.iam_connect_statement("reporting"),
+        })
+    return offline(program, stack=stack)
+
+
+@pytest.fixture
+def runs(offline: Callable[..., Any]) -> dict[str, Any]:
+    """A dev-like run (2 AZs) and a production-like run (3 AZs, alarm topic), side by side."""
+    return {
+        "dev": build(offline, DEV, zones=2, stack="dev"),
+        "prod": build(offline, PROD, zones=3, topic=TOPIC),
+    }
+
+
+def instances(run: Any) -> list[dict[str, Any]]:
+    """Cluster instance inputs, writer first (registration order is not creation order)."""
+    return [r.inputs for r in sorted(run.of_type(INSTANCE), key=lambda r: r.name)]
+
+
+def one(run: Any, typ: str) -> Any:
+    [resource] = run.of_type(typ)
+    return resource
+
+
+def walk(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every (key path, leaf) in a nested wire value; secrets are leaves."""
+    if is_secret(value):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [item for k, v in value.items() for item in walk(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [item for i, v in enumerate(value) for item in walk(v, f"{path}[{i}]")]
+    return [(path, value)]
+
+
+def test_cluster_dev_vs_prod(runs: dict[str, Any]) -> None:
+    dev, prod = one(runs["dev"], CLUSTER).inputs, one(runs["prod"], CLUSTER).inputs
+    for c in (dev, prod):
+        assert c["engine"] == "aurora-postgresql"
+        assert c["engineVersion"] == "16.6"
+        assert c["storageEncrypted"] is True
+        assert c["manageMasterUserPassword"] is True
+        assert c["iamDatabaseAuthenticationEnabled"] is True
+        assert c["copyTagsToSnapshot"] is True
+        assert c["enabledCloudwatchLogsExports"] == ["postgresql"]
+        assert c["databaseName"] == "app"
+        assert c["port"] == 5432
+        assert "serverlessv2ScalingConfiguration" not in c
+    assert (dev["backupRetentionPeriod"], prod["backupRetentionPeriod"]) == (1, 14)
+    assert (dev["deletionProtection"], prod["deletionProtection"]) == (False, True)
+    assert (dev["skipFinalSnapshot"], prod["skipFinalSnapshot"]) == (True, False)
+    assert "finalSnapshotIdentifier" not in dev
+    assert prod["finalSnapshotIdentifier"] == "shop-prod-orders-db-final"
+    assert prod["clusterIdentifier"] == "shop-prod-orders-db"
+    assert dev["clusterIdentifier"] == "shop-dev-orders-db"
+
+
+def test_cluster_is_wired_to_its_subnet_group_and_security_group(runs: dict[str, Any]) -> None:
+    run = runs["prod"]
+    cluster = one(run, CLUSTER).inputs
+    subnets = one(run, "aws:rds/subnetGroup:SubnetGroup")
+    assert subnets.inputs["subnetIds"] == ["subnet-priv0", "subnet-priv1", "subnet-priv2"]
+    assert cluster["dbSubnetGroupName"] == subnets.outputs["name"]
+    assert cluster["vpcSecurityGroupIds"] == [one(run, SG).outputs["id"]]
+
+
+def test_security_group_has_no_ingress(runs: dict[str, Any]) -> None:
+    for run in runs.values():
+        sg = one(run, SG).inputs
+        assert sg["vpcId"] == "vpc-0123"
+        assert "ingress" not in sg  # links add their own rules; inline rules would fight them
+        assert sg["egress"] == []
+        assert not [r for r in run.resources if "IngressRule" in r.type]
+
+
+def test_production_has_writer_and_reader_in_distinct_azs(runs: dict[str, Any]) -> None:
+    prod = instances(runs["prod"])
+    assert [i["availabilityZone"] for i in prod] == ["us-east-1a", "us-east-1b"]
+    assert [i["promotionTier"] for i in prod] == [0, 1]
+    assert [i["identifier"] for i in prod] == ["shop-prod-orders-db-1", "shop-prod-orders-db-2"]
+    dev = instances(runs["dev"])
+    assert [(i["availabilityZone"], i["promotionTier"]) for i in dev] == [("us-east-1a", 0)]
+    for i in prod + dev:
+        assert i["publiclyAccessible"] is False
+        assert i["engine"] == "aurora-postgresql"
+        assert i["performanceInsightsEnabled"] is False
+    assert {i["instanceClass"] for i in prod} == {"db.r7g.large"}
+    assert dev[0]["instanceClass"] == "db.t4g.medium"
+    cluster_id = one(runs["prod"], CLUSTER).outputs["id"]
+    assert {i["clusterIdentifier"] for i in prod} == {cluster_id}
+
+
+def test_three_readers_spread_over_four_azs(offline: Callable[..., Any]) -> None:
+    run = build(offline, DatabaseSettings(replicas=3), zones=4)
+    placed = instances(run)
+    assert [i["availabilityZone"] for i in placed] == [
+        "us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]
+    assert [i["promotionTier"] for i in placed] == [0, 1, 2, 3]
+
+
+def test_serverless_v2(offline: Callable[..., Any]) -> None:
+    settings = DatabaseSettings(serverless=ServerlessCapacity(min=0.5, max=8), instance=None,
+                                replicas=1)
+    run = build(offline, settings)
+    assert one(run, CLUSTER).inputs["serverlessv2ScalingConfiguration"] == {
+        "minCapacity": 0.5, "maxCapacity": 8}
+    assert one(run, CLUSTER).inputs["engineMode"] == "provisioned"
+    assert {r.inputs["instanceClass"] for r in run.of_type(INSTANCE)} == {"db.serverless"}
+
+
+def test_no_input_holds_a_password(runs: dict[str, Any]) -> None:
+    for run in runs.values():
+        assert not run.of_type("random:index/randomPassword:RandomPassword")
+        for resource in run.resources:
+            for path, _ in walk(resource.inputs):
+                key = path.rsplit(".", 1)[-1].lower()
+                assert "password" not in key or key == "managemasteruserpassword", (
+                    resource.name, path)
+        assert "masterPassword" not in one(run, CLUSTER).inputs
+
+
+def test_alarms_only_in_production_and_replica_lag_only_with_readers(
+        runs: dict[str, Any], offline: Callable[..., Any]) -> None:
+    assert runs["dev"].of_type(ALARM) == []
+    prod = {r.inputs["metricName"]: r.inputs for r in runs["prod"].of_type(ALARM)}
+    assert set(prod) == {"CPUUtilization", "FreeableMemory", "AuroraReplicaLag"}
+    assert prod["FreeableMemory"]["comparisonOperator"] == "LessThanThreshold"
+    assert prod["FreeableMemory"]["threshold"] == 256 * 1024 * 1024
+    assert prod["CPUUtilization"]["threshold"] == 80
+    assert prod["AuroraReplicaLag"]["threshold"] == 2000  # ms
+    for alarm in prod.values():
+        assert alarm["namespace"] == "AWS/RDS"
+        assert alarm["dimensions"] == {"DBClusterIdentifier": "shop-prod-orders-db"}
+        assert alarm["alarmActions"] == [TOPIC]
+    without_readers = build(offline, DatabaseSettings(alarms=True), zones=2)
+    assert {r.inputs["metricName"] for r in without_readers.of_type(ALARM)} == {
+        "CPUUtilization", "FreeableMemory"}
+
+
+def test_link(runs: dict[str, Any]) -> None:
+    run = runs["prod"]
+    link = run.outputs["link"]
+    cluster = one(run, CLUSTER).outputs
+    arn = cluster["masterUserSecrets"][0]["secretArn"]
+    assert link["secret_arn"] == arn
+    assert link["environment"] == {
+        "ORDERS_DB_HOST": cluster["endpoint"],
+        "ORDERS_DB_READER_HOST": cluster["readerEndpoint"],
+        "ORDERS_DB_PORT": "5432",
+        "ORDERS_DB_NAME": "app",
+    }
+    assert link["secrets"] == {
+        "ORDERS_DB_USERNAME": f"{arn}:username::",
+        "ORDERS_DB_PASSWORD": f"{arn}:password::",
+    }
+    assert link["secret_arns"] == [arn]
+    assert link["iam"] == [
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": arn}]
+    assert link["sg"] == one(run, SG).outputs["id"]
+    assert link["port"] == 5432
+    assert link["connect"]["Action"] == ["rds-db:connect"]
+    assert link["connect"]["Resource"] == (
+        f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{cluster['clusterResourceId']}/reporting")
+
+
+def test_mysql(offline: Callable[..., Any]) -> None:
+    run = build(offline, DatabaseSettings(engine="mysql", version="8.0.mysql_aurora.3.08.0"))
+    cluster = one(run, CLUSTER).inputs
+    assert cluster["engine"] == "aurora-mysql"
+    assert cluster["port"] == 3306
+    assert cluster["enabledCloudwatchLogsExports"] == ["audit", "error", "general", "slowquery"]
+    assert run.outputs["link"]["environment"]["ORDERS_DB_PORT"] == "3306"
+    assert {r.inputs["engine"] for r in run.of_type(INSTANCE)} == {"aurora-mysql"}
+
+
+def test_more_replicas_than_azs_allow_is_refused(offline: Callable[..., Any]) -> None:
+    with pytest.raises(ValueError, match=r"replicas=2 needs 3 distinct availability zones.*has 2"):
+        build(offline, DatabaseSettings(replicas=2), zones=2)
+
+
+def test_zones_from_an_output_are_checked_at_deployment(offline: Callable[..., Any]) -> None:
+    run = build(offline, DatabaseSettings(replicas=2), zones=zones_from_invoke)
+    assert [i["availabilityZone"] for i in instances(run)] == [
+        "us-east-1a", "us-east-1b", "us-east-1c"]
+    with pytest.raises(ValueError, match="replicas=2 needs 3"):
+        build(offline, DatabaseSettings(replicas=2), zones=two_zones_as_output)
+
+
+def test_opts_pass_through(offline: Callable[..., Any]) -> None:
+    holder: dict[str, pulumi.ComponentResource] = {}
+
+    def opts() -> pulumi.ResourceOptions:
+        holder["parent"] = pulumi.ComponentResource("test:index:Holder", "holder")
+        return pulumi.ResourceOptions(parent=holder["parent"])
+
+    run = build(offline, DEV, opts=opts)
+    component = one(run, "scaffold:blueprints:Database")
+    assert component.name == "orders-db"
+    assert component.parent == run.named("holder").urn
+    children = [r for r in run.resources if r.custom]
+    assert children and {r.parent for r in children} == {component.urn}
+
+
+def test_every_taggable_resource_is_tagged(runs: dict[str, Any]) -> None:
+    for stack, run in runs.items():
+        custom = [r for r in run.resources if r.custom]
+        assert len(custom) >= 4
+        for resource in custom:
+            assert resource.inputs["tags"] == {
+                "scaffold:project": "shop", "scaffold:environment": stack,
+                "scaffold:component": "orders-db"}, resource.name
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"engine": "mysql"}, "not an Aurora mysql version"),
+    ({"version": "8.0.mysql_aurora.3.08.0"}, "not an Aurora postgres version"),
+    ({"instance": None}, "instance class or serverless"),
+    ({"replicas": 16}, "replicas must be 0 to 15"),
+    ({"backup_retention_days": 0}, "backup_retention_days"),
+    ({"database": "1app"}, "database name"),
+    ({"cpu_alarm_threshold": 120}, "percentage"),
+])
+def test_settings_are_validated(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DatabaseSettings(**kwargs)
+
+
+@pytest.mark.parametrize(("low", "high"), [(-1, 4), (0.3, 4), (4, 2), (0, 0.5), (1, 300)])
+def test_serverless_capacity_is_validated(low: float, high: float) -> None:
+    with pytest.raises(ValueError, match="capacity"):
+        ServerlessCapacity(min=low, max=high)
+
+
+def test_iam_connect_statement_needs_iam_auth(offline: Callable[..., Any]) -> None:
+    with pytest.raises(ValueError, match="iam_auth is off"):
+        build(offline, DatabaseSettings(iam_auth=False))
+
+
+def test_resource_names(runs: dict[str, Any]) -> None:
+    assert sorted(r.name for r in runs["prod"].resources) == sorted([
+        "orders-db", "orders-db-subnets", "orders-db-sg", "orders-db-cluster",
+        "orders-db-instance-1", "orders-db-instance-2",
+        "orders-db-alarm-cpu", "orders-db-alarm-freeable-memory", "orders-db-alarm-replica-lag",
+    ])
