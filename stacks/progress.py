@@ -90,13 +90,11 @@ class OperationSummary:
         operation: ``"preview"``, ``"update"``, ``"destroy"`` or ``"refresh"``.
         changes: Resource count per operation type, e.g. ``{"create": 3, "same": 1}``.
         outputs: The stack outputs after an update (name -> value), else empty.
-        diagnostics: Error diagnostics the engine reported (for failed operations).
     """
 
     operation: str
     changes: Mapping[str, int]
     outputs: Mapping[str, Any] = field(default_factory=dict)
-    diagnostics: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -144,8 +142,7 @@ class StepTracker:
     """An ``on_event`` callback: turns engine events into :class:`ResourceStep` calls.
 
     ``same`` operations (nothing to do) and the ``pulumi:pulumi:Stack`` root are
-    not reported. Error diagnostics are collected in :attr:`diagnostics`, and the
-    last summary event's counts in :attr:`changes`.
+    not reported. The last summary event's counts are kept in :attr:`changes`.
 
     Args:
         on_step: Called for every reported step, from the engine's event thread.
@@ -153,13 +150,10 @@ class StepTracker:
 
     def __init__(self, on_step: Callable[[ResourceStep], None] | None = None) -> None:
         self.on_step = on_step
-        self.diagnostics: list[str] = []
         self.changes: dict[str, int] | None = None
 
     def __call__(self, event: Any) -> None:
         """Handle one ``pulumi.automation.events.EngineEvent``."""
-        if event.diagnostic_event is not None and event.diagnostic_event.severity == "error":
-            self.diagnostics.append(event.diagnostic_event.message.strip())
         if event.summary_event is not None:
             self.changes = normalise_changes(event.summary_event.resource_changes)
         for attr, status in (
