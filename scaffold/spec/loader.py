@@ -81,7 +81,7 @@ def _problem_from_error(err: Any, path: FieldPath, root: type[BaseModel], data: 
         tag = err.get("ctx", {}).get("tag", "")
         return Finding((*path, "kind"), f"unknown kind {tag!r}", did_you_mean(str(tag), list(COMPONENT_MODELS)))
     if kind == "union_tag_not_found":
-        return Finding(path, "has no kind", "add kind: one of " + ", ".join(COMPONENT_MODELS))
+        return Finding(path, "has no kind", "add kind: one of " + ", ".join(COMPONENT_MODELS), key=True)
     message = str(err["msg"]).removeprefix("Value error, ")
     message = message.replace("Input should be", "expected").replace("String should", "should")
     if kind == "string_pattern_mismatch":

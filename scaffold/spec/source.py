@@ -139,8 +139,12 @@ def parse_yaml(text: str, file: str) -> Source:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             what = exc.problem or str(exc)
+            if exc.context_mark is not None and "<stream end>" in what:
+                # An unclosed bracket or quote: point at where it was opened.
+                mark = exc.context_mark
+                what = f"{exc.context} that is never closed ({what})"
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise SpecError([SpecProblem(file, line, col, "", f"invalid YAML: {what}",
                                          "check indentation, colons and quotes around this spot")]) from None
         except yaml.YAMLError as exc:
