@@ -1,0 +1,236 @@
+"""Cache (ElastiCache) component: what the engine would receive, dev-like vs production-like."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+
+from blueprints.base import NetworkAttachment, StackContext
+from blueprints.cache import AUTH_TOKEN_LENGTH, Cache, CacheSettings
+from stacks.mocks import is_secret
+
+GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+SECRET = "aws:secretsmanager/secret:Secret"
+VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+
+DEV = CacheSettings()
+PROD = CacheSettings(replicas=1, snapshot_retention_days=14, alarms=True, node="cache.r7g.large",
+                     engine="valkey", version="8.0")
+TOPIC = "arn:aws:sns:us-east-1:123456789012:shop-prod-alarms"
+
+
+def two_zones_as_output() -> Any:
+    return pulumi.Output.from_input(["us-east-1a", "us-east-1b"])
+
+
+def network(zones: int | Callable[[], Any] = 3) -> NetworkAttachment:
+    """A network with ``zones`` plain AZ names, or the Output ``zones()`` builds in the program."""
+    azs = [f"us-east-1{c}" for c in "abcdef"[:zones]] if isinstance(zones, int) else zones()
+    count = zones if isinstance(zones, int) else 2
+    return NetworkAttachment(
+        vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=azs,
+        public_subnet_ids=[f"subnet-pub{i}" for i in range(count)],
+        private_subnet_ids=[f"subnet-priv{i}" for i in range(count)],
+    )
+
+
+def build(offline: Callable[..., Any], settings: CacheSettings, *,
+          zones: int | Callable[[], Any] = 3, stack: str = "prod", topic: str | None = None,
+          opts: Callable[[], pulumi.ResourceOptions] | None = None) -> Any:
+    """Build ``sessions`` and export its link (outputs resolved) as ``link``."""
+    def program() -> None:
+        cache = Cache(
+            "sessions", settings, context=StackContext(project="shop", environment=stack),
+            network=network(zones), alarm_topic_arn=topic, opts=opts() if opts else None,
+        )
+        link = cache.link()
+        pulumi.export("link", {
+            "environment": dict(link.environment), "secrets": dict(link.secrets),
+            "secret_arns": list(link.secret_arns), "iam": list(link.iam_statements),
+            "sg": link.security_group_id, "port": link.port,
+        })
+        pulumi.export("auth_token", cache.auth_token)
+        pulumi.export("reader_host", cache.reader_host)
+    return offline(program, stack=stack)
+
+
+@pytest.fixture
+def runs(offline: Callable[..., Any]) -> dict[str, Any]:
+    """A dev-like run (2 AZs) and a production-like run (3 AZs, alarm topic), side by side."""
+    return {
+        "dev": build(offline, DEV, zones=2, stack="dev"),
+        "prod": build(offline, PROD, zones=3, topic=TOPIC),
+    }
+
+
+def one(run: Any, typ: str) -> Any:
+    [resource] = run.of_type(typ)
+    return resource
+
+
+def test_failover_multi_az_and_node_count(runs: dict[str, Any]) -> None:
+    dev, prod = one(runs["dev"], GROUP).inputs, one(runs["prod"], GROUP).inputs
+    assert (dev["numCacheClusters"], prod["numCacheClusters"]) == (1, 2)
+    assert (dev["automaticFailoverEnabled"], prod["automaticFailoverEnabled"]) == (False, True)
+    assert (dev["multiAzEnabled"], prod["multiAzEnabled"]) == (False, True)
+    assert dev["preferredCacheClusterAzs"] == ["us-east-1a"]
+    assert prod["preferredCacheClusterAzs"] == ["us-east-1a", "us-east-1b"]
+
+
+def test_two_replicas_fill_three_azs(offline: Callable[..., Any]) -> None:
+    group = one(build(offline, CacheSettings(replicas=2)), GROUP).inputs
+    assert group["numCacheClusters"] == 3
+    assert group["preferredCacheClusterAzs"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+
+def test_engine_node_snapshots_and_encryption(runs: dict[str, Any]) -> None:
+    dev, prod = one(runs["dev"], GROUP).inputs, one(runs["prod"], GROUP).inputs
+    assert (dev["engine"], prod["engine"]) == ("redis", "valkey")
+    assert "engineVersion" not in dev
+    assert prod["engineVersion"] == "8.0"
+    assert (dev["nodeType"], prod["nodeType"]) == ("cache.t4g.micro", "cache.r7g.large")
+    assert (dev["snapshotRetentionLimit"], prod["snapshotRetentionLimit"]) == (0, 14)
+    for group in (dev, prod):
+        assert group["atRestEncryptionEnabled"] is True
+        assert group["transitEncryptionEnabled"] is True
+        assert group["port"] == 6379
+    assert prod["replicationGroupId"] == "shop-prod-sessions"
+
+
+def test_wired_to_subnet_group_and_security_group(runs: dict[str, Any]) -> None:
+    run = runs["prod"]
+    group = one(run, GROUP).inputs
+    subnets = one(run, "aws:elasticache/subnetGroup:SubnetGroup")
+    assert subnets.inputs["subnetIds"] == ["subnet-priv0", "subnet-priv1", "subnet-priv2"]
+    assert group["subnetGroupName"] == subnets.outputs["name"]
+    assert group["securityGroupIds"] == [one(run, SG).outputs["id"]]
+
+
+def test_security_group_has_no_ingress(runs: dict[str, Any]) -> None:
+    for run in runs.values():
+        sg = one(run, SG).inputs
+        assert sg["vpcId"] == "vpc-0123"
+        assert "ingress" not in sg  # links add their own rules; inline rules would fight them
+        assert sg["egress"] == []
+        assert not [r for r in run.resources if "IngressRule" in r.type]
+
+
+def test_auth_token_is_a_secret_everywhere(runs: dict[str, Any]) -> None:
+    for run in runs.values():
+        password = one(run, PASSWORD)
+        assert password.inputs["length"] == AUTH_TOKEN_LENGTH
+        assert 32 <= AUTH_TOKEN_LENGTH <= 64
+        assert password.inputs["special"] is False
+        token = password.outputs["result"]["value"]
+        group = one(run, GROUP).inputs
+        assert is_secret(group["authToken"])
+        assert group["authToken"]["value"] == token
+        version = one(run, VERSION).inputs
+        assert is_secret(version["secretString"])
+        assert version["secretString"]["value"] == token
+        secret = one(run, SECRET).outputs
+        # The mock engine resolves a Secret's id to its name; real AWS to its ARN. Either works.
+        assert version["secretId"] in (secret["name"], secret["arn"])
+        assert is_secret(run.outputs["auth_token"])
+        # The token appears nowhere unwrapped.
+        for resource in run.resources:
+            if resource.type != PASSWORD:
+                assert token not in _plain_strings(resource.inputs), resource.name
+
+
+def _plain_strings(value: Any) -> list[str]:
+    if is_secret(value):
+        return []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _plain_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _plain_strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_alarms_per_node_only_with_alarms(runs: dict[str, Any]) -> None:
+    assert runs["dev"].of_type(ALARM) == []
+    alarms = [r.inputs for r in runs["prod"].of_type(ALARM)]
+    assert sorted((a["metricName"], a["dimensions"]["CacheClusterId"]) for a in alarms) == [
+        ("DatabaseMemoryUsagePercentage", "shop-prod-sessions-001"),
+        ("DatabaseMemoryUsagePercentage", "shop-prod-sessions-002"),
+        ("EngineCPUUtilization", "shop-prod-sessions-001"),
+        ("EngineCPUUtilization", "shop-prod-sessions-002"),
+        ("Evictions", "shop-prod-sessions-001"),
+        ("Evictions", "shop-prod-sessions-002"),
+    ]
+    by_metric = {a["metricName"]: a for a in alarms}
+    assert by_metric["EngineCPUUtilization"]["threshold"] == 80
+    assert by_metric["DatabaseMemoryUsagePercentage"]["threshold"] == 80
+    assert by_metric["Evictions"]["statistic"] == "Sum"
+    for alarm in alarms:
+        assert alarm["namespace"] == "AWS/ElastiCache"
+        assert alarm["alarmActions"] == [TOPIC]
+
+
+def test_link(runs: dict[str, Any]) -> None:
+    run = runs["prod"]
+    link = run.outputs["link"]
+    group = one(run, GROUP).outputs
+    arn = one(run, SECRET).outputs["arn"]
+    assert arn.startswith("arn:aws:secretsmanager:")
+    assert link["environment"] == {
+        "SESSIONS_HOST": group["primaryEndpointAddress"], "SESSIONS_PORT": "6379"}
+    assert run.outputs["reader_host"] == group["readerEndpointAddress"]
+    assert link["secrets"] == {"SESSIONS_AUTH_TOKEN": arn}
+    assert link["secret_arns"] == [arn]
+    assert link["iam"] == [
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": arn}]
+    assert link["sg"] == one(run, SG).outputs["id"]
+    assert link["port"] == 6379
+
+
+def test_more_replicas_than_azs_allow_is_refused(offline: Callable[..., Any]) -> None:
+    with pytest.raises(ValueError, match=r"replicas=2 needs 3 distinct availability zones.*has 2"):
+        build(offline, CacheSettings(replicas=2), zones=2)
+    with pytest.raises(ValueError, match="replicas=2 needs 3"):
+        build(offline, CacheSettings(replicas=2), zones=two_zones_as_output)
+
+
+def test_opts_pass_through(offline: Callable[..., Any]) -> None:
+    holder: dict[str, pulumi.ComponentResource] = {}
+
+    def opts() -> pulumi.ResourceOptions:
+        holder["parent"] = pulumi.ComponentResource("test:index:Holder", "holder")
+        return pulumi.ResourceOptions(parent=holder["parent"])
+
+    run = build(offline, DEV, opts=opts)
+    component = one(run, "scaffold:blueprints:Cache")
+    assert component.name == "sessions"
+    assert component.parent == run.named("holder").urn
+    children = [r for r in run.resources if r.custom]
+    assert children and {r.parent for r in children} == {component.urn}
+
+
+def test_every_taggable_resource_is_tagged(runs: dict[str, Any]) -> None:
+    untaggable = {PASSWORD, VERSION}
+    for stack, run in runs.items():
+        taggable = [r for r in run.resources if r.custom and r.type not in untaggable]
+        assert len(taggable) >= 4
+        for resource in taggable:
+            assert resource.inputs["tags"] == {
+                "scaffold:project": "shop", "scaffold:environment": stack,
+                "scaffold:component": "sessions"}, resource.name
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"engine": "Redis"}, "lowercase"),
+    ({"replicas": 6}, "replicas must be 0 to 5"),
+    ({"replicas": -1}, "replicas must be 0 to 5"),
+    ({"snapshot_retention_days": 36}, "snapshot_retention_days"),
+    ({"memory_alarm_threshold": 0}, "percentage"),
+])
+def test_settings_are_validated(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CacheSettings(**kwargs)
