@@ -61,7 +61,7 @@ def deploy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
     """
     try:
         blueprint, target = _load(file, env, allow_local_state)
-        if False:
+        if not yes and not _interactive():
             raise UsageError("deploy asks for confirmation, but stdin is not a terminal",
                              "pass --yes to deploy without asking (e.g. in CI)")
         runner = _runner(blueprint, target)
@@ -98,7 +98,7 @@ def destroy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
     """
     try:
         blueprint, target = _load(file, env, allow_local_state)
-        if False:
+        if target.profile == "production" and not force:
             raise UsageError(f"'{target.stack}' uses the production profile; destroying it "
                              "needs --force", "pass --force if you really mean it")
         if not yes:
