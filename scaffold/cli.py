@@ -82,8 +82,8 @@ def schema(
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of scaffold.yaml, for editor completion and checks."""
-    from scaffold.schema import spec_schema_text
     from scaffold.errors import UsageError
+    from scaffold.schema import spec_schema_text
 
     text = spec_schema_text()
     if output is None:
@@ -99,7 +99,7 @@ def schema(
 def blueprint(
     file: SpecFile = DEFAULT_SPEC,
     env: Env = None,
-    format: Annotated[str, typer.Option("--format", help="yaml or json.")] = "yaml",  # noqa: A002
+    format: Annotated[str, typer.Option("--format", help="yaml or json.")] = "yaml",
 ) -> None:
     """Print the resolved blueprint of one environment: every field explicit, profile defaults applied.
 
@@ -125,7 +125,7 @@ def blueprint(
 @app.command(epilog=_examples("new shop", "new shop --dir infra --region eu-west-1 --components database,api --no-input"))
 def new(
     name: Annotated[str, typer.Argument(help="Project name: lowercase letters, digits and hyphens, 2 to 39 characters.")],
-    dir: Annotated[Path | None, typer.Option("--dir", help="Where to create the project (default: ./NAME). Must be empty or new.")] = None,  # noqa: A002
+    dir: Annotated[Path | None, typer.Option("--dir", help="Where to create the project (default: ./NAME). Must be empty or new.")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Default AWS region (default: us-east-1).")] = None,
     components: Annotated[str | None, typer.Option(
         "--components", help="Comma-separated kinds: database,api,queue,cache,notifications (default: all).")] = None,
@@ -151,7 +151,7 @@ def _register_optional_commands() -> None:
 
     stack_commands.register(app)
     try:
-        from scaffold import plan_commands
+        from scaffold import plan_commands  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - during bootstrap only
         return
     plan_commands.register(app)

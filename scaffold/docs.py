@@ -72,11 +72,15 @@ def field_reference() -> str:
     return "\n\n".join(parts)
 
 
+def _replacement(content: str) -> typing.Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + content + match.group(2)
+
+
 def render(text: str) -> str:
     """``text`` with every generated section replaced by its current content."""
     for marker, content in (("profiles", profile_table()), ("fields", field_reference())):
         pattern = re.compile(rf"(<!-- generated:{marker} -->\n).*?(\n<!-- end -->)", re.S)
-        text = pattern.sub(lambda m, c=content: m.group(1) + c + m.group(2), text)
+        text = pattern.sub(_replacement(content), text)
     return text
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -187,9 +188,9 @@ def _confirm_by_name(stack: str) -> None:
         raise UsageError(f"you typed '{typed.strip()}', not '{stack}': nothing was destroyed")
 
 
-def _print_outputs(values: dict[str, Any], *, as_json: bool) -> None:
+def _print_outputs(values: Mapping[str, Any], *, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(values, indent=2, sort_keys=True, default=str))
+        typer.echo(json.dumps(dict(values), indent=2, sort_keys=True, default=str))
         return
     if not values:
         err.print("(no outputs)", markup=False)

@@ -8,7 +8,13 @@ Public API:
 """
 
 from scaffold.spec.blueprint import Blueprint
-from scaffold.spec.loader import DEFAULT_SPEC_FILE, CheckedSpec, check_file, choose_environment, load_blueprint
+from scaffold.spec.loader import (
+    DEFAULT_SPEC_FILE,
+    CheckedSpec,
+    check_file,
+    choose_environment,
+    load_blueprint,
+)
 from scaffold.spec.models import Spec
 from scaffold.spec.profiles import PROFILES
 

@@ -14,7 +14,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scaffold.spec.blueprint import ApiBlueprint, Blueprint, DatabaseBlueprint, QueueBlueprint
+from scaffold.spec.blueprint import (
+    ApiBlueprint,
+    Blueprint,
+    CacheBlueprint,
+    DatabaseBlueprint,
+    QueueBlueprint,
+)
 from scaffold.spec.fields import did_you_mean
 from scaffold.spec.models import (
     COMPONENT_NAME_MAX,
@@ -79,10 +85,10 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
         if problem:
             yield Finding(("components", name), f"component name {name!r} {problem}",
                           "rename it, e.g. orders-db", key=True)
-    for env in spec.environments:
-        problem = _name_problem(env, ENVIRONMENT_NAME_MAX)
+    for env_key in spec.environments:
+        problem = _name_problem(env_key, ENVIRONMENT_NAME_MAX)
         if problem:
-            yield Finding(("environments", env), f"environment name {env!r} {problem}",
+            yield Finding(("environments", env_key), f"environment name {env_key!r} {problem}",
                           "rename it, e.g. prod", key=True)
 
     def reference(path: FieldPath, target: str, kinds: tuple[str, ...], what: str) -> Iterator[Finding]:
@@ -111,7 +117,7 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
         if isinstance(component, ApiSpec):
             seen: set[str] = set()
             for i, used in enumerate(component.uses or []):
-                path = ("components", name, "uses", i)
+                path: FieldPath = ("components", name, "uses", i)
                 if used in seen:
                     yield Finding(path, f"{used!r} is listed twice", "list each component once")
                 seen.add(used)
@@ -140,11 +146,11 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
             for i, sub in enumerate(component.subscribers or []):
                 if sub.queue is None:
                     continue
-                path = ("components", name, "subscribers", i, "queue")
-                yield from reference(path, sub.queue, ("queue",), "a topic can only deliver to a queue component")
+                sub_path: FieldPath = ("components", name, "subscribers", i, "queue")
+                yield from reference(sub_path, sub.queue, ("queue",), "a topic can only deliver to a queue component")
                 target = components.get(sub.queue)
                 if isinstance(target, QueueSpec) and target.fifo:
-                    yield Finding(path, f"{sub.queue!r} is a FIFO queue; a standard SNS topic cannot deliver to it",
+                    yield Finding(sub_path, f"{sub.queue!r} is a FIFO queue; a standard SNS topic cannot deliver to it",
                                   "subscribe a standard queue, or set fifo: false on the queue")
 
 
@@ -170,11 +176,11 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
 
     for name, c in bp.components.items():
         base: FieldPath = ("components", name)
-        if c.kind in ("database", "cache") and c.replicas > net.azs - 1:  # type: ignore[union-attr]
+        if isinstance(c, DatabaseBlueprint | CacheBlueprint) and c.replicas > net.azs - 1:
             yield Finding((*base, "replicas"),
-                          f"{c.replicas} replicas need {c.replicas + 1} AZs, but environment {bp.environment!r} "  # type: ignore[union-attr]
+                          f"{c.replicas} replicas need {c.replicas + 1} AZs, but environment {bp.environment!r} "
                           f"has network.azs {net.azs}; each reader lives in another AZ",
-                          f"set replicas to at most {net.azs - 1}, or network.azs to {c.replicas + 1}")  # type: ignore[union-attr]
+                          f"set replicas to at most {net.azs - 1}, or network.azs to {c.replicas + 1}")
         if isinstance(c, DatabaseBlueprint):
             if c.instance and c.serverless:
                 yield Finding((*base, "serverless"), "set either instance or serverless, not both",
@@ -186,7 +192,7 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
                 yield Finding((*base, "serverless", "min"),
                               f"min {c.serverless.min} ACU is above max {c.serverless.max} ACU", "lower min or raise max")
             yield from _day_multiple((*base, "backup_retention"), c.backup_retention, 1, 35, "backup_retention")
-        elif c.kind == "cache":
+        elif isinstance(c, CacheBlueprint):
             yield from _day_multiple((*base, "snapshot_retention"), c.snapshot_retention, 0, 35, "snapshot_retention")
         elif isinstance(c, QueueBlueprint):
             if c.content_based_deduplication and not c.fifo:

@@ -86,6 +86,11 @@ class Source:
         return SpecProblem(self.file, line, col, format_path(path), message, hint)
 
 
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -133,7 +138,12 @@ def parse_yaml(text: str, file: str) -> Source:
         SpecError: The text is not YAML, is empty, holds several documents, is
             not a mapping, or repeats a key.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise SpecError([SpecProblem(file, line, col, "", f"invalid YAML: character #x{exc.character:04x} "
+                                     "is not allowed", "remove the control character")]) from None
     try:
         try:
             node = loader.get_single_node()
