@@ -156,11 +156,12 @@ class StepTracker:
         """Handle one ``pulumi.automation.events.EngineEvent``."""
         if event.summary_event is not None:
             self.changes = normalise_changes(event.summary_event.resource_changes)
-        for attr, status in (
+        statuses: tuple[tuple[str, StepStatus], ...] = (
             ("resource_pre_event", "started"),
             ("res_outputs_event", "done"),
             ("res_op_failed_event", "failed"),
-        ):
+        )
+        for attr, status in statuses:
             payload = getattr(event, attr, None)
             if payload is not None:
                 self._report(payload, status)

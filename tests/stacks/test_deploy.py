@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from pulumi_double import RecordingPulumiCommand, failure, ok, step_event
+from pulumi_double import RecordingPulumiCommand, failure, step_event
 
 from scaffold.errors import OperationError, PrerequisiteError, ScaffoldError, UsageError
 from scaffold.exit_codes import ExitStatus
@@ -398,7 +398,3 @@ def test_plugin_install_failure_is_mapped(spec: Path) -> None:
     with pytest.raises(OperationError, match="could not download plugin"):
         runner(spec, fake).preview()
     assert fake.argvs[-1] == PLUGIN_ARGVS[0]
-
-
-def test_ok_helper_is_a_success() -> None:
-    assert ok("x").code == 0
