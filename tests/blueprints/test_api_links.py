@@ -211,6 +211,43 @@ def test_real_cache_link_keeps_the_token_out_of_the_task(offline: Callable[..., 
     assert rule["referencedSecurityGroupId"] == run.named("orders-api-service-sg").outputs["id"]
 
 
+def test_real_database_link_wires_names_secrets_and_port(offline: Callable[..., Any]) -> None:
+    """With the real Database component: the documented variable names, key-suffixed secrets,
+    the execution role on the bare secret ARN and the rule on the database's group."""
+    from blueprints.database import Database, DatabaseSettings
+
+    def program() -> None:
+        context = StackContext(project="shop", environment="prod")
+        network = NetworkAttachment(
+            vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
+            public_subnet_ids=["subnet-pub0", "subnet-pub1"],
+            private_subnet_ids=["subnet-priv0", "subnet-priv1"],
+        )
+        db = Database("orders-db", DatabaseSettings(), context=context, network=network)
+        cluster = ServiceCluster("services", context=context)
+        Api("orders-api", ApiSettings(image=IMAGE), context=context, network=network,
+            cluster=cluster, links=[db.link()])
+
+    run = offline(program, stack="prod")
+    definition = container(run)
+    assert [e["name"] for e in definition["environment"]] == [
+        "ORDERS_DB_HOST", "ORDERS_DB_NAME", "ORDERS_DB_PORT", "ORDERS_DB_READER_HOST"]
+    [secret] = run.of_type("aws:rds/cluster:Cluster")[0].outputs["masterUserSecrets"]
+    arn = secret["secretArn"]
+    assert definition["secrets"] == [
+        {"name": "ORDERS_DB_PASSWORD", "valueFrom": f"{arn}:password::"},
+        {"name": "ORDERS_DB_USERNAME", "valueFrom": f"{arn}:username::"},
+    ]
+    policy = json.loads(run.named("orders-api-execution-policy").inputs["policy"])
+    [read] = [s for s in policy["Statement"] if s["Sid"] == "ReadSecrets"]
+    assert read["Resource"] == [arn]
+    rule = run.named("orders-api-to-orders-db").inputs
+    db_sg = [r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup")
+             if r.name.startswith("orders-db")]
+    assert rule["securityGroupId"] == db_sg[0].outputs["id"]
+    assert (rule["fromPort"], rule["toPort"]) == (5432, 5432)
+
+
 def test_a_variable_defined_twice_is_refused() -> None:
     clash = Link(component="other-db", environment={"LOG_LEVEL": "debug"})
     with pytest.raises(ValueError, match="LOG_LEVEL comes from environment and from the link to 'other-db'"):
