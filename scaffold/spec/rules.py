@@ -52,6 +52,9 @@ FARGATE_MEMORY: dict[int, range] = {
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                       2192, 2557, 2922, 3288, 3653)
 
+#: Names the stack gives its own shared components (stacks.program).
+RESERVED_COMPONENT_NAMES = {"network": "VPC", "services": "ECS cluster"}
+
 #: The component kinds an API may ``use``.
 USABLE_KINDS = ("database", "cache", "queue", "notifications")
 _ENV_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -81,6 +84,9 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
     components = spec.components
     names = list(components)
     for name in names:
+        if name in RESERVED_COMPONENT_NAMES:
+            yield Finding(("components", name), f"{name!r} is reserved for the stack's shared "
+                          f"{RESERVED_COMPONENT_NAMES[name]}", "rename the component, e.g. " + name + "-1", key=True)
         problem = _name_problem(name, COMPONENT_NAME_MAX)
         if problem:
             yield Finding(("components", name), f"component name {name!r} {problem}",

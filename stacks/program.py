@@ -1,0 +1,186 @@
+"""From a blueprint to a Pulumi program: spec -> blueprint -> components.
+
+:func:`build_stack` creates every component of one environment, wires the links
+between them and exports the values a team needs (API URLs, database
+endpoints, queue URLs, topic ARNs, cache hosts). ``scaffold plan`` (offline),
+``scaffold generate`` (a project on disk) and ``scaffold deploy`` (Automation
+API) all run it through :func:`build_program`, so what ``plan`` shows is what
+``deploy`` creates.
+
+Wiring order: the network first; then queues (each allowing the topics that
+subscribe it, by their predicted ARN, so that a queue keeps one policy and no
+cycle forms), databases and caches; then notifications (subscribing the
+queues); then the shared ECS cluster and the APIs, each linked to what it
+``uses``. Every alarm goes to the topic named by ``alarms.notify``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from blueprints.api import Api, ApiSettings, ScalingSettings, ServiceCluster
+from blueprints.base import Component, StackContext
+from blueprints.cache import Cache, CacheSettings
+from blueprints.database import Database, DatabaseSettings, ServerlessCapacity
+from blueprints.network import Network, NetworkSettings
+from blueprints.notifications import Notifications, NotificationsSettings, Subscriber
+from blueprints.queue import Queue, QueueSettings
+
+if TYPE_CHECKING:
+    from scaffold.spec.blueprint import (
+        ApiBlueprint,
+        Blueprint,
+        CacheBlueprint,
+        DatabaseBlueprint,
+        NotificationsBlueprint,
+        QueueBlueprint,
+    )
+
+#: Logical names of the stack-wide components; the spec reserves them.
+NETWORK_COMPONENT = "network"
+CLUSTER_COMPONENT = "services"
+DAY = 86400  # seconds
+
+
+@dataclass
+class StackComponents:
+    """What :func:`build_stack` created.
+
+    Attributes:
+        network: The VPC.
+        cluster: The shared ECS cluster, or ``None`` when there is no API.
+        components: Every spec component's component resource, by name.
+    """
+
+    network: Network
+    cluster: ServiceCluster | None
+    components: dict[str, Component] = field(default_factory=dict)
+
+
+def network_settings(bp: Blueprint) -> NetworkSettings:
+    """The network settings of a blueprint."""
+    n = bp.network
+    return NetworkSettings(azs=n.azs, nat=n.nat, cidr=n.cidr, flow_logs=n.flow_logs)
+
+
+def database_settings(c: DatabaseBlueprint, alarms: bool) -> DatabaseSettings:
+    """The settings of a database component; retentions in days."""
+    return DatabaseSettings(
+        engine=c.engine, version=c.version, instance=c.instance,
+        serverless=ServerlessCapacity(min=c.serverless.min, max=c.serverless.max) if c.serverless else None,
+        replicas=c.replicas, database=c.database, backup_retention_days=c.backup_retention // DAY,
+        deletion_protection=c.deletion_protection, final_snapshot=c.final_snapshot, alarms=alarms,
+    )
+
+
+def cache_settings(c: CacheBlueprint, alarms: bool) -> CacheSettings:
+    """The settings of a cache component; retentions in days."""
+    return CacheSettings(engine=c.engine, version=c.version, node=c.node, replicas=c.replicas,
+                         snapshot_retention_days=c.snapshot_retention // DAY, alarms=alarms)
+
+
+def queue_settings(c: QueueBlueprint, alarms: bool) -> QueueSettings:
+    """The settings of a queue component; durations in seconds."""
+    return QueueSettings(fifo=c.fifo, content_based_deduplication=c.content_based_deduplication,
+                         visibility_timeout=c.visibility_timeout, retention=c.retention,
+                         max_receives=c.max_receives, alarms=alarms)
+
+
+def notifications_settings(c: NotificationsBlueprint) -> NotificationsSettings:
+    """The settings of a notifications component (a ``queue`` subscriber is SNS protocol ``sqs``)."""
+    return NotificationsSettings(subscribers=tuple(
+        Subscriber(protocol="sqs" if s.protocol == "queue" else s.protocol, endpoint=s.endpoint)
+        for s in c.subscribers))
+
+
+def api_settings(c: ApiBlueprint, alarms: bool) -> ApiSettings:
+    """The settings of an API component; retentions in days."""
+    s = c.scaling
+    return ApiSettings(
+        image=c.image, port=c.port, cpu=c.cpu, memory=c.memory, health_check=c.health_check,
+        health_check_grace_period=c.health_check_grace_period, public=c.public, domain=c.domain,
+        scaling=ScalingSettings(min=s.min, max=s.max, cpu=s.cpu, memory=s.memory, requests=s.requests),
+        environment=dict(c.environment), secrets=dict(c.secrets),
+        log_retention_days=c.log_retention // DAY, access_logs=c.access_logs,
+        deletion_protection=c.deletion_protection, alarms=alarms,
+    )
+
+
+def build_stack(bp: Blueprint) -> StackComponents:
+    """Create every component of one environment and export its outputs.
+
+    Must run inside a Pulumi program (a real engine, or the mock runtime).
+
+    Raises:
+        ValueError: A component rejected its settings (the spec validation should
+            have caught it first).
+    """
+    ctx = StackContext(project=bp.project, environment=bp.environment)
+    alarms = bp.alarms.enabled
+    topic_arns = {name: Notifications.expected_topic_arn(name, ctx) for name in bp.of_kind("notifications")}
+    alarm_topic = topic_arns.get(bp.alarms.notify) if alarms and bp.alarms.notify else None
+
+    network = Network(NETWORK_COMPONENT, network_settings(bp), context=ctx)
+    attachment = network.attachment
+    built: dict[str, Component] = {}
+    exports: dict[str, dict[str, Any]] = {}
+
+    subscribed_by: dict[str, list[pulumi.Input[str]]] = {}
+    for topic_name, topic in bp.of_kind("notifications").items():
+        for sub in topic.subscribers:  # type: ignore[union-attr]
+            if sub.protocol == "queue":
+                subscribed_by.setdefault(sub.endpoint, []).append(topic_arns[topic_name])
+
+    for name, c in bp.components.items():
+        if c.kind == "queue":
+            queue = Queue(name, queue_settings(c, alarms), context=ctx, alarm_topic_arn=alarm_topic,
+                          allowed_sns_topic_arns=subscribed_by.get(name, ()))
+            built[name] = queue
+            exports[name] = {"url": queue.url, "arn": queue.arn,
+                             "dead_letter_queue_url": queue.dead_letter_queue.url}
+        elif c.kind == "database":
+            db = Database(name, database_settings(c, alarms), context=ctx, network=attachment,
+                          alarm_topic_arn=alarm_topic)
+            built[name] = db
+            exports[name] = {"endpoint": db.endpoint, "reader_endpoint": db.reader_endpoint,
+                             "port": db.port, "secret_arn": db.secret_arn}
+        elif c.kind == "cache":
+            cache = Cache(name, cache_settings(c, alarms), context=ctx, network=attachment,
+                          alarm_topic_arn=alarm_topic)
+            built[name] = cache
+            exports[name] = {"host": cache.host, "reader_host": cache.reader_host, "port": cache.port}
+
+    for name, c in bp.of_kind("notifications").items():
+        queues = {s.endpoint: built[s.endpoint].arn  # type: ignore[attr-defined]
+                  for s in c.subscribers if s.protocol == "queue"}  # type: ignore[union-attr]
+        topic = Notifications(name, notifications_settings(c), context=ctx,  # type: ignore[arg-type]
+                              queue_subscriptions=queues)
+        built[name] = topic
+        exports[name] = {"topic_arn": topic.topic_arn}
+
+    apis = bp.of_kind("api")
+    cluster = ServiceCluster(CLUSTER_COMPONENT, context=ctx) if apis else None
+    for name, c in apis.items():
+        links = [built[used].link() for used in c.uses]  # type: ignore[union-attr, attr-defined]
+        api = Api(name, api_settings(c, alarms), context=ctx, network=attachment,  # type: ignore[arg-type]
+                  cluster=cluster, links=links, alarm_topic_arn=alarm_topic)
+        built[name] = api
+        exports[name] = {"url": api.url, "load_balancer_dns": api.load_balancer.dns_name}
+
+    pulumi.export("vpc_id", network.vpc.id)
+    for name in bp.components:
+        pulumi.export(name, exports[name])
+    return StackComponents(network=network, cluster=cluster, components=built)
+
+
+def build_program(bp: Blueprint) -> Callable[[], None]:
+    """The Pulumi program of one environment, for an inline Automation API stack or the mock runtime."""
+
+    def program() -> None:
+        build_stack(bp)
+
+    return program
