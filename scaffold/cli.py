@@ -150,6 +150,8 @@ def _register_optional_commands() -> None:
     from scaffold import stack_commands
 
     stack_commands.register(app)
+    from scaffold import generate_command
+    generate_command.register(app)
     try:
         from scaffold import plan_commands  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # pragma: no cover - during bootstrap only
