@@ -45,9 +45,11 @@ BLUEPRINTS_DIR = "scaffold-blueprints"
 PASSPHRASE_PROVIDER = "passphrase"
 #: Python packages pinned in requirements.txt at their installed versions, besides scaffold-iac.
 PINNED_PACKAGES = ("pulumi", "pulumi-aws", "pulumi-random")
-#: Keys the ``pulumi`` CLI itself writes into ``Pulumi.<stack>.yaml`` (``stack init``);
-#: their presence alone does not count as an edit, and they are kept on regeneration.
-PULUMI_MANAGED_KEYS = ("encryptionsalt", "encryptedkey", "secretsprovider")
+#: Keys the ``pulumi`` CLI itself writes into ``Pulumi.<stack>.yaml`` on ``stack init``
+#: (reformatting the file as it does): they are not an edit, and regeneration keeps them.
+PULUMI_STATE_KEYS = ("encryptionsalt", "encryptedkey")
+#: Kept on regeneration too, when the spec names no provider of its own.
+PULUMI_KEPT_KEYS = (*PULUMI_STATE_KEYS, "secretsprovider")
 _TEMPLATES = Path(__file__).parent / "templates" / "project"
 
 
@@ -115,6 +117,7 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
     manifest = _read_manifest(out_dir, force=force)
     files = render_project(blueprint)
     recorded: dict[str, str] = manifest.get("files", {})
+    digests: dict[str, str] = manifest.get("config_digests", {})
     environments: dict[str, Any] = manifest.get("environments", {})
     if not force:
         _check_same_project(blueprint, manifest, out_dir)
@@ -127,9 +130,11 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
             pending[rel] = text
             continue
         current = target.read_bytes()
-        if current == text.encode("utf-8") or _same_stack_config(rel, current, text):
+        if current == text.encode("utf-8") or _same_config(rel, current, text):
             continue
-        if recorded.get(rel) == _sha256(current) or force:
+        as_generated = recorded.get(rel) == _sha256(current) or (
+            rel in digests and digests[rel] == _config_digest(rel, current))
+        if as_generated or force:
             pending[rel] = _carry_pulumi_keys(rel, current, text)
         else:
             conflicts.append(Conflict(rel, "edited since generated" if rel in recorded
@@ -146,10 +151,13 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
         written.append(out_dir / rel)
     for rel in files:
         recorded[rel] = _sha256((out_dir / rel).read_bytes())
+        if _is_stack_config(rel):
+            digests[rel] = _config_digest(rel, files[rel].encode("utf-8"))
     environments[blueprint.environment] = {"project": blueprint.project, "backend": blueprint.backend}
     new_manifest = {"generator": f"scaffold {__version__}",
                     "environments": dict(sorted(environments.items())),
-                    "files": dict(sorted(recorded.items()))}
+                    "files": dict(sorted(recorded.items())),
+                    "config_digests": dict(sorted(digests.items()))}
     _write(out_dir / MANIFEST_NAME, json.dumps(new_manifest, indent=2) + "\n")
     return written
 
@@ -207,25 +215,34 @@ def _load_yaml(data: bytes | str) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def _same_stack_config(rel: str, current: bytes, text: str) -> bool:
-    """A stack config equal to ``text`` once the keys ``pulumi`` writes itself are set aside."""
+def _config_data(data: bytes | str) -> dict[str, Any] | None:
+    """A stack config's data without the keys ``pulumi`` writes itself; ``None`` if not YAML."""
+    loaded = _load_yaml(data)
+    if loaded is None:
+        return None
+    return {k: v for k, v in loaded.items() if k not in PULUMI_STATE_KEYS}
+
+
+def _config_digest(rel: str, data: bytes) -> str:
+    """The sha256 of a stack config's data (canonical JSON), blind to ``pulumi``'s own keys."""
+    parsed = _config_data(data) if _is_stack_config(rel) else None
+    return _sha256(json.dumps(parsed, sort_keys=True, default=str).encode()) if parsed is not None else ""
+
+
+def _same_config(rel: str, current: bytes, text: str) -> bool:
+    """A stack config that says what ``text`` says, once ``pulumi``'s own keys are set aside."""
     if not _is_stack_config(rel):
         return False
-    now, new = _load_yaml(current), _load_yaml(text)
-    if now is None or new is None:
-        return False
-    for key in PULUMI_MANAGED_KEYS:
-        if key not in new:
-            now.pop(key, None)
-    return now == new
+    now, new = _config_data(current), _config_data(text)
+    return now is not None and now == new
 
 
 def _carry_pulumi_keys(rel: str, current: bytes, text: str) -> str:
-    """``text``, plus the encryption keys ``pulumi`` wrote into the stack config being replaced."""
+    """``text``, plus the keys ``pulumi`` wrote into the stack config being replaced."""
     if not _is_stack_config(rel):
         return text
     now, new = _load_yaml(current) or {}, _load_yaml(text) or {}
-    kept = {k: now[k] for k in PULUMI_MANAGED_KEYS if k in now and k not in new}
+    kept = {k: now[k] for k in PULUMI_KEPT_KEYS if k in now and k not in new}
     if not kept:
         return text
     return text + "# Written by `pulumi stack init`; kept by scaffold generate.\n" + \
