@@ -16,7 +16,10 @@ Several environments can be generated into one folder; the shared files are
 rewritten identically. ``.scaffold-generated.json`` (the manifest) records the
 sha256 of each file as written. A later run refuses (:class:`UsageError`, writing
 nothing) when a file it would write exists and was edited since, or was never
-written by scaffold, unless ``force``. Identical files are left alone.
+written by scaffold, unless ``force``. Identical files are left alone. In
+``Pulumi.<env>.yaml``, the keys ``pulumi stack init`` adds (``encryptionsalt``,
+``encryptedkey``) and its reformatting are not edits, and those keys survive
+regeneration.
 """
 
 from __future__ import annotations
