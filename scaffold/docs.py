@@ -1,10 +1,11 @@
-"""Regenerate the generated parts of ``docs/spec.md`` from their single sources.
+"""Regenerate the generated parts of ``docs/spec.md`` and ``docs/blueprints.md`` from their sources.
 
-``python -m scaffold.docs`` rewrites the text between the markers
-``<!-- generated:profiles -->`` / ``<!-- generated:fields -->`` and their
-``<!-- end -->``: the profile table (from :data:`scaffold.spec.profiles.PROFILES`)
-and the field reference (from the spec models' descriptions). A test fails when
-the committed file differs from what this writes.
+``python -m scaffold.docs`` rewrites the text between a marker
+``<!-- generated:NAME -->`` and the next ``<!-- end -->``: ``profiles`` (the
+whole profile table), ``profiles:<kind>`` (one section of it), both from
+:data:`scaffold.spec.profiles.PROFILES`, and ``fields`` (the field reference,
+from the spec models' descriptions). A test fails when a committed page
+differs from what this writes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pydantic import BaseModel
 from scaffold.spec import models
 from scaffold.spec.profiles import profile_table
 
-DOCS_SPEC = Path(__file__).resolve().parents[1] / "docs" / "spec.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+#: The docs pages with generated sections.
+GENERATED_PAGES = (DOCS / "spec.md", DOCS / "blueprints.md")
 
 #: The models documented, with the YAML path they live at.
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
@@ -72,27 +75,30 @@ def field_reference() -> str:
     return "\n\n".join(parts)
 
 
-def _replacement(content: str) -> typing.Callable[[re.Match[str]], str]:
-    return lambda match: match.group(1) + content + match.group(2)
+def _generated(marker: str) -> str:
+    if marker == "fields":
+        return field_reference()
+    if marker == "profiles":
+        return profile_table()
+    return profile_table(marker.removeprefix("profiles:"))
 
 
 def render(text: str) -> str:
-    """``text`` with every generated section replaced by its current content."""
-    for marker, content in (("profiles", profile_table()), ("fields", field_reference())):
-        pattern = re.compile(rf"(<!-- generated:{marker} -->\n).*?(\n<!-- end -->)", re.S)
-        text = pattern.sub(_replacement(content), text)
-    return text
+    """``text`` with every generated section (``profiles``, ``profiles:<kind>``, ``fields``) made current."""
+    pattern = re.compile(r"(<!-- generated:([a-z:]+) -->)\n.*?(<!-- end -->)", re.S)
+    return pattern.sub(lambda m: f"{m.group(1)}\n{_generated(m.group(2))}\n{m.group(3)}", text)
 
 
 def main() -> int:
-    """Rewrite ``docs/spec.md`` in place; print whether it changed."""
-    old = DOCS_SPEC.read_text(encoding="utf-8")
-    new = render(old)
-    if new != old:
-        DOCS_SPEC.write_text(new, encoding="utf-8")
-        print(f"updated {DOCS_SPEC}")
-    else:
-        print(f"{DOCS_SPEC} is up to date")
+    """Rewrite the generated sections of the docs pages in place; print what changed."""
+    for page in GENERATED_PAGES:
+        old = page.read_text(encoding="utf-8")
+        new = render(old)
+        if new != old:
+            page.write_text(new, encoding="utf-8")
+            print(f"updated {page}")
+        else:
+            print(f"{page} is up to date")
     return 0
 
 

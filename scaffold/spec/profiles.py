@@ -123,13 +123,19 @@ def _cell(field: str, value: Any) -> str:
     return f"`{value}`"
 
 
-def profile_table() -> str:
-    """The profile defaults as a Markdown table: one row per field, one column per profile."""
+def profile_table(section: str | None = None) -> str:
+    """The profile defaults as a Markdown table: one row per field, one column per profile.
+
+    Args:
+        section: Only this section or component kind (``"database"`` …); ``None`` for all.
+    """
     names = list(PROFILES)
     columns: dict[str, dict[str, Any]] = {}
     for name in names:
-        for section, fields in PROFILES[name].items():
-            for field, value in _flatten(section, fields):
+        for part, fields in PROFILES[name].items():
+            if section is not None and part != section:
+                continue
+            for field, value in _flatten(part, fields):
                 columns.setdefault(field, {})[name] = value
     lines = ["| field | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for field, values in columns.items():

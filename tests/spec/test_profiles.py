@@ -41,7 +41,15 @@ def test_docs_table_is_generated_from_the_profiles() -> None:
 
 
 def test_docs_generated_sections_are_current() -> None:
-    from scaffold.docs import render
+    from scaffold.docs import GENERATED_PAGES, render
 
-    text = DOCS.read_text()
-    assert render(text) == text, "docs/spec.md is stale: run `python -m scaffold.docs`"
+    for page in GENERATED_PAGES:
+        text = page.read_text()
+        assert render(text) == text, f"{page.name} is stale: run `python -m scaffold.docs`"
+        assert "<!-- generated:" in text
+
+
+def test_each_component_section_shows_its_profile_defaults() -> None:
+    text = (DOCS.parent / "blueprints.md").read_text()
+    for kind in ("network", "database", "cache", "queue", "notifications", "api"):
+        assert profile_table(kind) in text
