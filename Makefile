@@ -16,11 +16,12 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 
-## demo: create a sample project in a temporary folder, validate it, print its blueprints and plan it
+## demo: create a sample project in a temporary folder, validate it, print a blueprint, plan production
 demo: install
 	$(BIN)/scaffold new shop --dir $(DEMO)/shop --no-input
 	cd $(DEMO)/shop && $(CURDIR)/$(BIN)/scaffold validate
 	cd $(DEMO)/shop && $(CURDIR)/$(BIN)/scaffold blueprint -e dev
+	cd $(DEMO)/shop && $(CURDIR)/$(BIN)/scaffold plan -e prod
 	@echo "demo project: $(DEMO)/shop"
 
 ## test: lint, types and the whole test suite

@@ -24,11 +24,13 @@ err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def report(error: ScaffoldError) -> None:
-    """Print ``error: ...`` (and each spec problem) and ``hint: ...`` on stderr."""
-    err.print(f"error: {error.message}", markup=False)
+    """Print each spec problem (for a SpecError), ``error: ...`` and ``hint: ...`` on stderr."""
     if isinstance(error, SpecError):
         for problem in error.problems:
             err.print(str(problem), markup=False)
+        err.print(f"error: {error.message}; nothing was changed", markup=False)
+    else:
+        err.print(f"error: {error.message}", markup=False)
     if error.hint:
         err.print(f"hint: {error.hint}", markup=False)
 

@@ -129,3 +129,14 @@ def test_plan_of_an_invalid_spec_exits_2(tmp_path: Path) -> None:
                     "components: {db: {kind: database, replicas: 3}}\n")
     result = runner.invoke(app, ["plan", "-f", str(spec)])
     assert result.exit_code == 2 and "components.db.replicas" in result.output
+
+
+def test_plan_json_matches_the_documented_schema() -> None:
+    import re
+
+    jsonschema = pytest.importorskip("jsonschema")
+    docs = (Path(__file__).parents[2] / "docs" / "plan.md").read_text()
+    schema = json.loads(re.search(r"```json\n(.*?)\n```", docs, re.S).group(1))
+    for env in ("dev", "prod"):
+        doc = json.loads(runner.invoke(app, ["plan", "-f", str(EXAMPLE), "-e", env, "--json"]).stdout)
+        jsonschema.Draft202012Validator(schema).validate(doc)
