@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-DEMO   ?= $(shell mktemp -d)
+DEMO   ?=
 
 .PHONY: demo test install install-test lint types unit clean
 
@@ -18,11 +18,13 @@ install-test: $(BIN)/python
 
 ## demo: create a sample project in a temporary folder, validate it, print a blueprint, plan production
 demo: install
-	$(BIN)/scaffold new shop --dir $(DEMO)/shop --no-input
-	cd $(DEMO)/shop && $(CURDIR)/$(BIN)/scaffold validate
-	cd $(DEMO)/shop && $(CURDIR)/$(BIN)/scaffold blueprint -e dev
-	cd $(DEMO)/shop && $(CURDIR)/$(BIN)/scaffold plan -e prod
-	@echo "demo project: $(DEMO)/shop"
+	@set -e; dir="$${DEMO:-$$(mktemp -d)}/shop"; scaffold="$(CURDIR)/$(BIN)/scaffold"; \
+	echo "\$$ scaffold new shop --dir $$dir --no-input"; "$$scaffold" new shop --dir "$$dir" --no-input; \
+	cd "$$dir"; \
+	echo; echo "\$$ scaffold validate"; "$$scaffold" validate; \
+	echo; echo "\$$ scaffold blueprint -e dev"; "$$scaffold" blueprint -e dev; \
+	echo; echo "\$$ scaffold plan -e prod"; "$$scaffold" plan -e prod; \
+	echo; echo "demo project: $$dir"
 
 ## test: lint, types and the whole test suite
 test: install-test lint types unit
