@@ -138,12 +138,23 @@ def new(
     """
     from scaffold.project import create_project
 
+    def ask(prompt: str, default: str) -> str:
+        return str(typer.prompt(prompt, default=default, err=True))
+
+    interactive = not no_input and _stdin_is_terminal()
     try:
-        created = create_project(name, directory=dir, region=region, components=components, no_input=no_input)
+        created = create_project(name, directory=dir, region=region, components=components,
+                                 ask=ask if interactive else None)
     except ScaffoldError as error:
         fail(error)
     out.print(f"created {created}", markup=False)
     out.print(f"next: cd {created} && scaffold validate && scaffold plan -e dev", markup=False)
+
+
+def _stdin_is_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty()
 
 
 def _register_optional_commands() -> None:

@@ -1,5 +1,7 @@
 """``scaffold new``: a project from the cookiecutter template shipped in this package.
 
+Questions (region, components) are asked by the caller's ``ask`` function,
+only for what the options left open; cookiecutter then renders without asking.
 The template (``scaffold/templates/project``) renders ``scaffold.yaml``,
 ``.gitignore``, a README and a CI workflow; ``scaffold.schema.json`` is written
 from the spec models. The project is rendered into a temporary folder and moved
@@ -10,8 +12,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from scaffold import __version__
@@ -57,12 +59,34 @@ def _check_target(target: Path) -> None:
                          "choose an empty or new folder with --dir")
 
 
+#: Asks one question: ``ask(prompt, default) -> answer``. The CLI passes a terminal prompt.
+Ask = Callable[[str, str], str]
+
+
+def _ask_until_valid(ask: Ask, prompt: str, default: str, check: Callable[[str], object]) -> str:
+    """Ask until ``check`` accepts the answer; a rejected answer is explained in the next question."""
+    question = prompt
+    while True:
+        answer = ask(question, default).strip()
+        try:
+            check(answer)
+            return answer
+        except UsageError as error:
+            question = f"{error.message}; {error.hint}. {prompt}"
+
+
 def create_project(name: str, *, directory: Path | None = None, region: str | None = None,
-                   components: str | None = None, no_input: bool = False) -> Path:
+                   components: str | None = None, ask: Ask | None = None) -> Path:
     """Create a project named ``name`` in ``directory`` (default ``./name``).
 
-    Questions are asked (through cookiecutter) only when stdin is a terminal and
-    ``no_input`` is false; options given on the command line are not asked again.
+    Args:
+        name: The project name (the spec's ``name``).
+        directory: Where to create it; must not exist or be empty.
+        region: The default AWS region; asked (or ``us-east-1``) when ``None``.
+        components: Comma-separated kinds; asked (or all five) when ``None``.
+        ask: How to ask a question the options did not answer; ``None`` asks
+            nothing and takes the defaults. The CLI passes one only when stdin
+            is a terminal.
 
     Returns:
         The project folder.
@@ -78,24 +102,19 @@ def create_project(name: str, *, directory: Path | None = None, region: str | No
     _check_name(name)
     target = (directory if directory is not None else Path(name)).expanduser()
     _check_target(target)
-    if region is not None:
-        _check_region(region)
-    kinds = parse_components(components) if components is not None else None
+    if region is None and ask is not None:
+        region = _ask_until_valid(ask, "AWS region", DEFAULT_REGION, _check_region)
+    region = region or DEFAULT_REGION
+    _check_region(region)
+    if components is None and ask is not None:
+        components = _ask_until_valid(ask, "Components (" + ",".join(DEFAULT_COMPONENTS) + ")",
+                                      ",".join(DEFAULT_COMPONENTS), parse_components)
+    kinds = parse_components(components) if components is not None else list(DEFAULT_COMPONENTS)
 
-    interactive = not no_input and sys.stdin.isatty()
-    context = {"name": name, "_scaffold_version": __version__}
-    if region is not None or not interactive:
-        context["region"] = region or DEFAULT_REGION
-    if kinds is not None or not interactive:
-        context["components"] = ",".join(kinds if kinds is not None else DEFAULT_COMPONENTS)
-
+    context = {"name": name, "region": region, "components": ",".join(kinds),
+               "_scaffold_version": __version__}
     with tempfile.TemporaryDirectory(prefix="scaffold-new-") as tmp:
-        rendered = Path(cookiecutter(str(TEMPLATE_DIR), no_input=not interactive,
-                                     extra_context=context, output_dir=tmp))
-        answers = (rendered / "scaffold.yaml").read_text(encoding="utf-8")
-        region_match = re.search(r"^region: (\S+)", answers, re.M)
-        if interactive and region_match:
-            _check_region(region_match.group(1))
+        rendered = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, extra_context=context, output_dir=tmp))
         (rendered / "scaffold.schema.json").write_text(spec_schema_text() + "\n", encoding="utf-8")
         target.mkdir(parents=True, exist_ok=True)
         for item in rendered.iterdir():

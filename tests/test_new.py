@@ -76,3 +76,24 @@ def test_no_questions_without_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
     result = runner.invoke(app, ["new", "shop"], input="")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "shop" / "scaffold.yaml").is_file()
+
+
+def test_questions_are_asked_on_a_terminal_and_bad_answers_asked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    # region: a bad answer, then a good one; components: a bad kind, then two good ones.
+    answers = "mars-1\neu-west-2\ndatabase,lambda\ndatabase,api\n"
+    result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop")], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "not an AWS region name" in result.output and "unknown component kind 'lambda'" in result.output
+    checked = check_file(tmp_path / "shop" / "scaffold.yaml")
+    assert checked.spec.region == "eu-west-2"
+    assert sorted(c.kind for c in checked.spec.components.values()) == ["api", "database"]
+
+
+def test_options_given_are_not_asked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop"), "--region", "eu-west-1",
+                                 "--components", "queue"], input="")
+    assert result.exit_code == 0, result.output
+    assert "AWS region" not in result.output and "Components" not in result.output
