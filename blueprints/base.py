@@ -161,6 +161,25 @@ class Component(pulumi.ComponentResource):
             max_len=max_len,
         )
 
+    def linked_security_group(self, vpc_id: pulumi.Input[str], description: str) -> Any:
+        """A security group with no rules: ingress is added per API that uses this component.
+
+        No egress either: a database or cache answers connections and opens none of its own.
+        Becomes ``aws.ec2.SecurityGroup`` ``<component>-sg``:
+        https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/
+        """
+        import pulumi_aws as aws
+
+        return aws.ec2.SecurityGroup(
+            self.logical_name("sg"),
+            name=self.physical_name("sg", max_len=255),
+            description=description,
+            vpc_id=vpc_id,
+            egress=[],
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+
     def tags(self, **extra: str) -> dict[str, str]:
         """The ``scaffold:*`` tags for a child resource, plus ``extra`` (e.g. ``Name=…``)."""
         return {

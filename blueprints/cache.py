@@ -164,16 +164,8 @@ class Cache(Component):
             tags=self.tags(),
             opts=self.child_opts(),
         )
-        # No ingress: each API that uses the cache adds its own rule (see link()).
-        self.security_group = aws.ec2.SecurityGroup(
-            self.logical_name("sg"),
-            name=self.physical_name("sg", max_len=255),
-            description=f"Cache {name}; ingress is added per linked service",
-            vpc_id=network.vpc_id,
-            egress=[],
-            tags=self.tags(),
-            opts=self.child_opts(),
-        )
+        self.security_group = self.linked_security_group(
+            network.vpc_id, f"Cache {name}; ingress is added per linked service")
         # Letters and digits only: ElastiCache rejects some special characters (@ " /).
         self.auth_password = random.RandomPassword(
             self.logical_name("auth-token"),

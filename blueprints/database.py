@@ -230,17 +230,8 @@ class Database(Component):
             tags=self.tags(),
             opts=self.child_opts(),
         )
-        # No ingress: each API that uses the database adds its own rule (see link()).
-        # No egress: the database answers connections and opens none of its own.
-        self.security_group = aws.ec2.SecurityGroup(
-            self.logical_name("sg"),
-            name=self.physical_name("sg", max_len=255),
-            description=f"Database {name}; ingress is added per linked service",
-            vpc_id=network.vpc_id,
-            egress=[],
-            tags=self.tags(),
-            opts=self.child_opts(),
-        )
+        self.security_group = self.linked_security_group(
+            network.vpc_id, f"Database {name}; ingress is added per linked service")
         self.cluster = self._cluster(engine, log_types)
         self.instances = [
             self._instance(i, zone, engine) for i, zone in enumerate(zones)
