@@ -16,9 +16,9 @@ from blueprints.base import (
     TAG_COMPONENT,
     TAG_ENVIRONMENT,
     TAG_PROJECT,
-    NetworkAttachment,
     StackContext,
 )
+from tests.blueprints.fakes import fake_network
 
 SERVICE = "aws:ecs/service:Service"
 CLUSTER = "aws:ecs/cluster:Cluster"
@@ -54,15 +54,6 @@ NOT_TAGGABLE = {
 }
 
 
-def network() -> NetworkAttachment:
-    return NetworkAttachment(
-        vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16",
-        availability_zones=["us-east-1a", "us-east-1b", "us-east-1c"],
-        public_subnet_ids=["subnet-pub0", "subnet-pub1", "subnet-pub2"],
-        private_subnet_ids=["subnet-priv0", "subnet-priv1", "subnet-priv2"],
-    )
-
-
 def build(offline: Callable[..., Any], settings: ApiSettings, *, stack: str = "prod",
           topic: str | None = None, names: tuple[str, ...] = ("orders-api",)) -> Any:
     """Build one shared cluster and an API per name; export each API's url as ``<name>``."""
@@ -70,7 +61,7 @@ def build(offline: Callable[..., Any], settings: ApiSettings, *, stack: str = "p
         context = StackContext(project="shop", environment=stack)
         cluster = ServiceCluster("services", context=context)
         for name in names:
-            api = Api(name, settings, context=context, network=network(), cluster=cluster,
+            api = Api(name, settings, context=context, network=fake_network(), cluster=cluster,
                       alarm_topic_arn=topic)
             pulumi.export(name, api.url)
     return offline(program, stack=stack)
@@ -359,7 +350,7 @@ def test_opts_pass_through(offline: Callable[..., Any]) -> None:
         group = pulumi.ComponentResource("test:index:Group", "group")
         cluster = ServiceCluster("services", context=context,
                                  opts=pulumi.ResourceOptions(parent=group))
-        Api("orders-api", DEV, context=context, network=network(), cluster=cluster,
+        Api("orders-api", DEV, context=context, network=fake_network(), cluster=cluster,
             opts=pulumi.ResourceOptions(parent=group))
 
     run = offline(program)

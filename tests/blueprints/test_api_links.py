@@ -11,8 +11,9 @@ import pytest
 
 from blueprints.api import Api, ApiSettings, ServiceCluster
 from blueprints.api.links import merge_links
-from blueprints.base import Link, NetworkAttachment, StackContext, env_prefix
+from blueprints.base import Link, StackContext, env_prefix
 from stacks.mocks import is_secret
+from tests.blueprints.fakes import fake_network
 
 IMAGE = "ghcr.io/shop/orders:1.4.2"
 DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1a2b3c4d-AbCdEf"
@@ -87,11 +88,7 @@ def build(offline: Callable[..., Any], links: Callable[[], list[Link]],
           settings: ApiSettings = SETTINGS) -> Any:
     def program() -> None:
         context = StackContext(project="shop", environment="prod")
-        network = NetworkAttachment(
-            vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
-            public_subnet_ids=["subnet-pub0", "subnet-pub1"],
-            private_subnet_ids=["subnet-priv0", "subnet-priv1"],
-        )
+        network = fake_network(2)
         cluster = ServiceCluster("services", context=context)
         Api("orders-api", settings, context=context, network=network, cluster=cluster,
             links=links())
@@ -185,11 +182,7 @@ def test_real_cache_link_keeps_the_token_out_of_the_task(offline: Callable[..., 
 
     def program() -> None:
         context = StackContext(project="shop", environment="prod")
-        network = NetworkAttachment(
-            vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
-            public_subnet_ids=["subnet-pub0", "subnet-pub1"],
-            private_subnet_ids=["subnet-priv0", "subnet-priv1"],
-        )
+        network = fake_network(2)
         cache = Cache("sessions", CacheSettings(), context=context, network=network)
         cluster = ServiceCluster("services", context=context)
         Api("orders-api", ApiSettings(image=IMAGE), context=context, network=network,
@@ -218,11 +211,7 @@ def test_real_database_link_wires_names_secrets_and_port(offline: Callable[..., 
 
     def program() -> None:
         context = StackContext(project="shop", environment="prod")
-        network = NetworkAttachment(
-            vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
-            public_subnet_ids=["subnet-pub0", "subnet-pub1"],
-            private_subnet_ids=["subnet-priv0", "subnet-priv1"],
-        )
+        network = fake_network(2)
         db = Database("orders-db", DatabaseSettings(), context=context, network=network)
         cluster = ServiceCluster("services", context=context)
         Api("orders-api", ApiSettings(image=IMAGE), context=context, network=network,

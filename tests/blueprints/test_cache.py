@@ -8,9 +8,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from blueprints.base import NetworkAttachment, StackContext
+from blueprints.base import StackContext
 from blueprints.cache import AUTH_TOKEN_LENGTH, Cache, CacheSettings
 from stacks.mocks import is_secret
+from tests.blueprints.fakes import fake_network
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -29,15 +30,6 @@ def two_zones_as_output() -> Any:
     return pulumi.Output.from_input(["us-east-1a", "us-east-1b"])
 
 
-def network(zones: int | Callable[[], Any] = 3) -> NetworkAttachment:
-    """A network with ``zones`` plain AZ names, or the Output ``zones()`` builds in the program."""
-    azs = [f"us-east-1{c}" for c in "abcdef"[:zones]] if isinstance(zones, int) else zones()
-    count = zones if isinstance(zones, int) else 2
-    return NetworkAttachment(
-        vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=azs,
-        public_subnet_ids=[f"subnet-pub{i}" for i in range(count)],
-        private_subnet_ids=[f"subnet-priv{i}" for i in range(count)],
-    )
 
 
 def build(offline: Callable[..., Any], settings: CacheSettings, *,
@@ -47,7 +39,7 @@ def build(offline: Callable[..., Any], settings: CacheSettings, *,
     def program() -> None:
         cache = Cache(
             "sessions", settings, context=StackContext(project="shop", environment=stack),
-            network=network(zones), alarm_topic_arn=topic, opts=opts() if opts else None,
+            network=fake_network(zones), alarm_topic_arn=topic, opts=opts() if opts else None,
         )
         link = cache.link()
         pulumi.export("link", {

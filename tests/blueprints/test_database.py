@@ -9,9 +9,10 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from blueprints.base import NetworkAttachment, StackContext
+from blueprints.base import StackContext
 from blueprints.database import Database, DatabaseSettings, ServerlessCapacity
 from stacks.mocks import is_secret
+from tests.blueprints.fakes import fake_network
 
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -35,15 +36,6 @@ def two_zones_as_output() -> Any:
     return pulumi.Output.from_input(["us-east-1a", "us-east-1b"])
 
 
-def network(zones: int | Callable[[], Any] = 3) -> NetworkAttachment:
-    """A network with ``zones`` plain AZ names, or the Output ``zones()`` builds in the program."""
-    azs = [f"us-east-1{c}" for c in "abcdef"[:zones]] if isinstance(zones, int) else zones()
-    count = zones if isinstance(zones, int) else 3
-    return NetworkAttachment(
-        vpc_id="vpc-0123", vpc_cidr="10.20.0.0/16", availability_zones=azs,
-        public_subnet_ids=[f"subnet-pub{i}" for i in range(count)],
-        private_subnet_ids=[f"subnet-priv{i}" for i in range(count)],
-    )
 
 
 def build(offline: Callable[..., Any], settings: DatabaseSettings, *,
@@ -53,7 +45,7 @@ def build(offline: Callable[..., Any], settings: DatabaseSettings, *,
     def program() -> None:
         db = Database(
             "orders-db", settings, context=StackContext(project="shop", environment=stack),
-            network=network(zones), alarm_topic_arn=topic, opts=opts() if opts else None,
+            network=fake_network(zones), alarm_topic_arn=topic, opts=opts() if opts else None,
         )
         link = db.link()
         pulumi.export("link", {
