@@ -16,13 +16,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from pulumi_double import RecordingPulumiCommand, failure, step_event
 
 from scaffold.errors import OperationError, PrerequisiteError, ScaffoldError, UsageError
 from scaffold.exit_codes import ExitStatus
 from stacks import deploy
 from stacks.deploy import StackRunner, StackTarget, resolve_backend, resolve_secrets
 from stacks.progress import OperationSummary, ResourceStep
+from tests.stacks.pulumi_double import RecordingPulumiCommand, failure, step_event
 
 PASS_ENV = {"PULUMI_CONFIG_PASSPHRASE": "correct horse"}
 AWS_V = "v" + importlib.metadata.version("pulumi_aws")

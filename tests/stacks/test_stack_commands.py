@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 import typer
-from pulumi_double import RecordingPulumiCommand, failure, step_event
 from typer.testing import CliRunner
 
 import scaffold.spec
@@ -26,6 +25,7 @@ import stacks
 from scaffold import stack_commands
 from scaffold.errors import SpecError, SpecProblem
 from stacks import deploy
+from tests.stacks.pulumi_double import RecordingPulumiCommand, failure, step_event
 
 QUEUE = "aws:sqs/queue:Queue"
 
