@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from scaffold import __version__
+from scaffold import __version__, generate_command, plan_commands, stack_commands
 from scaffold.console import err, fail, out
 from scaffold.errors import ScaffoldError
 from scaffold.exit_codes import ExitStatus
@@ -157,20 +157,10 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _register_optional_commands() -> None:
-    from scaffold import stack_commands
-
-    stack_commands.register(app)
-    from scaffold import generate_command
-    generate_command.register(app)
-    try:
-        from scaffold import plan_commands  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # pragma: no cover - during bootstrap only
-        return
-    plan_commands.register(app)
-
-
-_register_optional_commands()
+# Commands defined in their own modules; each imports pulumi only inside its body.
+generate_command.register(app)
+plan_commands.register(app)
+stack_commands.register(app)
 
 
 def main() -> None:
