@@ -12,13 +12,13 @@ Pulumi docs: https://www.pulumi.com/docs/iac/concepts/resources/components/
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pulumi
+
+from blueprints.naming import aws_name, env_prefix  # noqa: F401 (re-exported for components)
 
 #: Tag keys put on every taggable resource.
 TAG_PROJECT = "scaffold:project"
@@ -27,8 +27,6 @@ TAG_COMPONENT = "scaffold:component"
 
 #: Type-token prefix of every scaffold component resource.
 TYPE_PREFIX = "scaffold:blueprints"
-
-_NOT_NAME = re.compile(r"[^a-z0-9-]+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,27 +40,6 @@ class StackContext:
 
     project: str
     environment: str
-
-
-def aws_name(*parts: str, max_len: int = 63) -> str:
-    """Join ``parts`` into a lowercase, hyphenated AWS resource name of at most ``max_len`` characters.
-
-    A name that is too long is cut and ends with a 6-character hash of the full
-    name, so two long names that share a prefix stay distinct. The result never
-    starts or ends with a hyphen and never holds two in a row.
-
-    >>> aws_name("shop", "prod", "orders-db")
-    'shop-prod-orders-db'
-    >>> len(aws_name("a" * 40, "production", "component" * 5, max_len=32))
-    32
-    """
-    full = "-".join(p for p in (_NOT_NAME.sub("-", s.lower()).strip("-") for s in parts) if p)
-    full = re.sub(r"-{2,}", "-", full)
-    if len(full) <= max_len:
-        return full
-    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
-    head = full[: max_len - len(digest) - 1].rstrip("-")
-    return f"{head}-{digest}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,11 +89,6 @@ class Link:
     iam_statements: Sequence[Mapping[str, Any]] = ()
     security_group_id: pulumi.Input[str] | None = None
     port: int | None = None
-
-
-def env_prefix(component: str) -> str:
-    """The environment-variable prefix for a component: ``orders-db`` -> ``ORDERS_DB``."""
-    return re.sub(r"[^A-Z0-9]+", "_", component.upper()).strip("_")
 
 
 class Component(pulumi.ComponentResource):

@@ -62,7 +62,9 @@ def validate(file: SpecFile = DEFAULT_SPEC) -> None:
     """Check the spec: every field, reference and rule, in every environment.
 
     Prints one summary line and exits 0, or prints every problem as
-    FILE:LINE:COL: error: FIELD: MESSAGE (HINT) and exits 2.
+    FILE:LINE:COL: error: FIELD: MESSAGE (HINT) and exits 2. Warnings
+    (FILE:LINE:COL: warning: …, e.g. plain HTTP in dev) go to stderr and do not
+    change the exit code.
     """
     from scaffold.spec import check_file
 
@@ -70,6 +72,8 @@ def validate(file: SpecFile = DEFAULT_SPEC) -> None:
         checked = check_file(file)
     except ScaffoldError as error:
         fail(error)
+    for warning in checked.warnings:
+        err.print(str(warning), markup=False)
     envs = ", ".join(f"{name} ({bp.profile})" for name, bp in checked.blueprints.items())
     count = len(checked.spec.components)
     out.print(f"{file}: valid: project {checked.spec.name}, {count} component{'s' if count != 1 else ''}, "

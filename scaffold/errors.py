@@ -59,6 +59,8 @@ class SpecProblem:
         path: The field path, e.g. ``components.api.scaling.min``; ``""`` for the whole file.
         message: What is wrong, e.g. ``"must be at most scaling.max (20)"``.
         hint: How to fix it, or ``""``.
+        severity: ``"error"`` (the spec is refused, exit 2) or ``"warning"``
+            (reported, the spec is still valid).
     """
 
     file: str
@@ -67,12 +69,13 @@ class SpecProblem:
     path: str
     message: str
     hint: str = field(default="", compare=False)
+    severity: str = field(default="error", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
         field_part = f"{self.path}: " if self.path else ""
         hint_part = f" ({self.hint})" if self.hint else ""
-        return f"{where}: error: {field_part}{self.message}{hint_part}"
+        return f"{where}: {self.severity}: {field_part}{self.message}{hint_part}"
 
 
 class SpecError(ScaffoldError):

@@ -9,17 +9,30 @@ Public names:
 
 The rest of the package builds the parts of an API, one module each: links,
 security groups, task, load balancer, autoscaling, monitoring.
+
+The names load lazily (PEP 562), so that :mod:`blueprints.api.settings`, which
+holds the rules ``scaffold validate`` shares with the component, imports
+without ``pulumi``.
 """
 
-from blueprints.api.component import Api
-from blueprints.api.service_cluster import ServiceCluster, ServiceClusterSettings
-from blueprints.api.settings import ApiSettings, ScalingSettings, check_fargate_pair
+from __future__ import annotations
 
-__all__ = [
-    "Api",
-    "ApiSettings",
-    "ScalingSettings",
-    "ServiceCluster",
-    "ServiceClusterSettings",
-    "check_fargate_pair",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Api": "blueprints.api.component",
+    "ServiceCluster": "blueprints.api.service_cluster",
+    "ServiceClusterSettings": "blueprints.api.service_cluster",
+    "ApiSettings": "blueprints.api.settings",
+    "ScalingSettings": "blueprints.api.settings",
+    "check_fargate_pair": "blueprints.api.settings",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -8,7 +8,7 @@ together in one :class:`~scaffold.errors.SpecError`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +34,14 @@ class CheckedSpec:
         source: The file's data and positions.
         spec: The validated spec.
         blueprints: The resolved blueprint of each environment, in spec order.
+        warnings: Problems that do not make the spec invalid (e.g. plain HTTP
+            in dev), sorted by position; the CLI prints them on stderr.
     """
 
     source: Source
     spec: Spec
     blueprints: dict[str, Blueprint]
+    warnings: list[SpecProblem] = field(default_factory=list)
 
 
 def _strip_tags(loc: tuple[Any, ...], data: Any) -> FieldPath:
@@ -102,7 +105,8 @@ def _to_problems(source: Source, findings: Iterable[Finding], env: str | None = 
         if env is not None:
             candidates.append(("environments", env, *f.path))
         candidates.append(f.path)
-        problems.append(source.problem(f.path, f.message, f.hint, key=f.key, candidates=candidates))
+        problems.append(source.problem(f.path, f.message, f.hint, key=f.key, candidates=candidates,
+                                       severity="warning" if f.warning else "error"))
     return problems
 
 
@@ -127,9 +131,11 @@ def check_source(source: Source) -> CheckedSpec:
             continue
         problems += _to_problems(source, blueprint_rules(blueprint), env)
         blueprints[env] = blueprint
-    if problems:
-        raise SpecError(sorted(set(problems)))
-    return CheckedSpec(source=source, spec=spec, blueprints=blueprints)
+    warnings = sorted({p for p in problems if p.severity == "warning"})
+    errors = sorted({p for p in problems if p.severity != "warning"})
+    if errors:
+        raise SpecError(errors)
+    return CheckedSpec(source=source, spec=spec, blueprints=blueprints, warnings=warnings)
 
 
 def check_file(path: Path) -> CheckedSpec:

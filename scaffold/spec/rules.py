@@ -63,12 +63,16 @@ _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12
 
 @dataclass(frozen=True)
 class Finding:
-    """A rule broken at ``path``; ``key`` puts the position on the key rather than the value."""
+    """A rule broken at ``path``; ``key`` puts the position on the key rather than the value.
+
+    A ``warning`` is reported but does not make the spec invalid.
+    """
 
     path: FieldPath
     message: str
     hint: str = ""
     key: bool = False
+    warning: bool = False
 
 
 def _name_problem(name: str, max_len: int) -> str | None:

@@ -74,7 +74,7 @@ class Source:
     positions: Positions
 
     def problem(self, path: FieldPath, message: str, hint: str = "", *, key: bool = False,
-                candidates: Sequence[FieldPath] = ()) -> SpecProblem:
+                candidates: Sequence[FieldPath] = (), severity: str = "error") -> SpecProblem:
         """A :class:`SpecProblem` at ``path``; the first of ``candidates`` present in the file wins."""
         for candidate in candidates:
             found = self.positions.of(candidate, key=key) or self.positions.of(candidate)
@@ -83,7 +83,7 @@ class Source:
                 break
         else:
             line, col = self.positions.nearest(path, key=key)
-        return SpecProblem(self.file, line, col, format_path(path), message, hint)
+        return SpecProblem(self.file, line, col, format_path(path), message, hint, severity)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:

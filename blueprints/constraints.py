@@ -1,0 +1,75 @@
+"""Problems with a component's settings, reported field by field, without ``pulumi``.
+
+Every settings class of :mod:`blueprints` checks itself with a pulumi-free
+function that yields :class:`SettingProblem`\\ s; its ``__post_init__`` raises
+:class:`SettingsError` with all of them. ``scaffold validate`` runs the same
+functions (through :mod:`stacks.settings`) and reports each problem at the
+spec field it came from, so a rule is written once.
+
+Also here: the characters AWS accepts in EC2 security-group and rule
+descriptions, which every component's descriptions must respect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """One broken rule of a settings object.
+
+    Attributes:
+        field: The settings field, dotted for nested settings (``"scaling.min"``);
+            ``""`` for the settings as a whole.
+        message: What is wrong, e.g. ``"cpu 256 takes memory 512, 1024 or 2048 MiB, not 1536"``.
+        hint: How to fix it, or ``""``.
+        source: Where the rule comes from (an AWS API reference or a
+            terraform-provider-aws validator), or ``""``.
+    """
+
+    field: str
+    message: str
+    hint: str = ""
+    source: str = ""
+
+
+class SettingsError(ValueError):
+    """Settings that break one or more rules; ``problems`` lists each.
+
+    A ``ValueError``, so callers that caught the old single-message errors still work.
+    """
+
+    def __init__(self, problems: Iterable[SettingProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(
+            f"{p.field}: {p.message}" if p.field else p.message for p in self.problems))
+
+
+def raise_problems(problems: Iterable[SettingProblem]) -> None:
+    """Raise :class:`SettingsError` when ``problems`` is not empty."""
+    found = list(problems)
+    if found:
+        raise SettingsError(found)
+
+
+#: Characters EC2 accepts in security-group and security-group-rule descriptions:
+#: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*
+#: Source: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html (Description)
+#: and terraform-provider-aws internal/service/ec2/vpc_security_group.go (validSecurityGroupRuleDescription).
+EC2_DESCRIPTION = re.compile(r"^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*$")
+#: Longest EC2 security-group (rule) description, in characters.
+EC2_DESCRIPTION_MAX = 255
+
+
+def ec2_description(text: str) -> str:
+    """``text`` with every character EC2 refuses in a description replaced by a space, cut to 255.
+
+    >>> ec2_description("api -> orders-db")
+    'api to orders-db'
+    """
+    text = text.replace("->", "to")
+    cleaned = "".join(c if EC2_DESCRIPTION.match(c) else " " for c in text)
+    return re.sub(r" {2,}", " ", cleaned).strip()[:EC2_DESCRIPTION_MAX]
