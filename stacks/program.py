@@ -22,28 +22,28 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from blueprints.api import Api, ApiSettings, ScalingSettings, ServiceCluster
+from blueprints.api import Api, ServiceCluster
 from blueprints.base import Component, StackContext
-from blueprints.cache import Cache, CacheSettings
-from blueprints.database import Database, DatabaseSettings, ServerlessCapacity
-from blueprints.network import Network, NetworkSettings
-from blueprints.notifications import Notifications, NotificationsSettings, Subscriber
-from blueprints.queue import Queue, QueueSettings
+from blueprints.cache import Cache
+from blueprints.database import Database
+from blueprints.network import Network
+from blueprints.notifications import Notifications
+from blueprints.queue import Queue
+from stacks.settings import (
+    api_settings,
+    cache_settings,
+    database_settings,
+    network_settings,
+    notifications_settings,
+    queue_settings,
+)
 
 if TYPE_CHECKING:
-    from scaffold.spec.blueprint import (
-        ApiBlueprint,
-        Blueprint,
-        CacheBlueprint,
-        DatabaseBlueprint,
-        NotificationsBlueprint,
-        QueueBlueprint,
-    )
+    from scaffold.spec.blueprint import Blueprint
 
 #: Logical names of the stack-wide components; the spec reserves them.
 NETWORK_COMPONENT = "network"
 CLUSTER_COMPONENT = "services"
-DAY = 86400  # seconds
 
 
 @dataclass
@@ -59,55 +59,6 @@ class StackComponents:
     network: Network
     cluster: ServiceCluster | None
     components: dict[str, Component] = field(default_factory=dict)
-
-
-def network_settings(bp: Blueprint) -> NetworkSettings:
-    """The network settings of a blueprint."""
-    n = bp.network
-    return NetworkSettings(azs=n.azs, nat=n.nat, cidr=n.cidr, flow_logs=n.flow_logs)
-
-
-def database_settings(c: DatabaseBlueprint, alarms: bool) -> DatabaseSettings:
-    """The settings of a database component; retentions in days."""
-    return DatabaseSettings(
-        engine=c.engine, version=c.version, instance=c.instance,
-        serverless=ServerlessCapacity(min=c.serverless.min, max=c.serverless.max) if c.serverless else None,
-        replicas=c.replicas, database=c.database, backup_retention_days=c.backup_retention // DAY,
-        deletion_protection=c.deletion_protection, final_snapshot=c.final_snapshot, alarms=alarms,
-    )
-
-
-def cache_settings(c: CacheBlueprint, alarms: bool) -> CacheSettings:
-    """The settings of a cache component; retentions in days."""
-    return CacheSettings(engine=c.engine, version=c.version, node=c.node, replicas=c.replicas,
-                         snapshot_retention_days=c.snapshot_retention // DAY, alarms=alarms)
-
-
-def queue_settings(c: QueueBlueprint, alarms: bool) -> QueueSettings:
-    """The settings of a queue component; durations in seconds."""
-    return QueueSettings(fifo=c.fifo, content_based_deduplication=c.content_based_deduplication,
-                         visibility_timeout=c.visibility_timeout, retention=c.retention,
-                         max_receives=c.max_receives, alarms=alarms)
-
-
-def notifications_settings(c: NotificationsBlueprint) -> NotificationsSettings:
-    """The settings of a notifications component (a ``queue`` subscriber is SNS protocol ``sqs``)."""
-    return NotificationsSettings(subscribers=tuple(
-        Subscriber(protocol="sqs" if s.protocol == "queue" else s.protocol, endpoint=s.endpoint)
-        for s in c.subscribers))
-
-
-def api_settings(c: ApiBlueprint, alarms: bool) -> ApiSettings:
-    """The settings of an API component; retentions in days."""
-    s = c.scaling
-    return ApiSettings(
-        image=c.image, port=c.port, cpu=c.cpu, memory=c.memory, health_check=c.health_check,
-        health_check_grace_period=c.health_check_grace_period, public=c.public, domain=c.domain,
-        scaling=ScalingSettings(min=s.min, max=s.max, cpu=s.cpu, memory=s.memory, requests=s.requests),
-        environment=dict(c.environment), secrets=dict(c.secrets),
-        log_retention_days=c.log_retention // DAY, access_logs=c.access_logs,
-        deletion_protection=c.deletion_protection, alarms=alarms,
-    )
 
 
 def build_stack(bp: Blueprint) -> StackComponents:
