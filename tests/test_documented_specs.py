@@ -50,3 +50,19 @@ def test_documented_spec_validates_and_plans(name: str, text: str) -> None:
     for env, blueprint in checked.blueprints.items():
         result = plan(blueprint)
         assert result.aws_resources, f"{name}: environment {env} plans no resources"
+
+
+def test_a_new_project_with_every_kind_plans_in_every_environment(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+    from stacks.plan import plan
+
+    target = tmp_path / "shop"
+    result = CliRunner().invoke(app, ["new", "shop", "--dir", str(target), "--no-input", "--components",
+                                      "database,api,queue,cache,notifications"])
+    assert result.exit_code == 0, result.output
+    checked = check_source(parse_yaml((target / "scaffold.yaml").read_text(), "scaffold.yaml"))
+    assert {bp.profile for bp in checked.blueprints.values()} >= {"dev", "production"}
+    for blueprint in checked.blueprints.values():
+        assert plan(blueprint).aws_resources
