@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from blueprints.constraints import ec2_description
 from blueprints.naming import aws_name, env_prefix  # noqa: F401 (re-exported for components)
 
 #: Tag keys put on every taggable resource.
@@ -139,13 +140,15 @@ class Component(pulumi.ComponentResource):
         No egress either: a database or cache answers connections and opens none of its own.
         Becomes ``aws.ec2.SecurityGroup`` ``<component>-sg``:
         https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/
+        ``description`` goes through :func:`blueprints.constraints.ec2_description`
+        (EC2's description charset, at most 255 characters).
         """
         import pulumi_aws as aws
 
         return aws.ec2.SecurityGroup(
             self.logical_name("sg"),
             name=self.physical_name("sg", max_len=255),
-            description=description,
+            description=ec2_description(description),
             vpc_id=vpc_id,
             egress=[],
             tags=self.tags(),

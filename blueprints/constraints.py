@@ -57,9 +57,12 @@ def raise_problems(problems: Iterable[SettingProblem]) -> None:
 
 #: Characters EC2 accepts in security-group and security-group-rule descriptions:
 #: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*
-#: Source: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html (Description)
-#: and terraform-provider-aws internal/service/ec2/vpc_security_group.go (validSecurityGroupRuleDescription).
-EC2_DESCRIPTION = re.compile(r"^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*$")
+#: Source: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html (Description),
+#: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html (GroupDescription)
+#: and terraform-provider-aws internal/service/ec2/validate.go (validSecurityGroupRuleDescription:
+#: ``^[A-Za-z0-9 \.\_\-\:\/\(\)\#\,\@\[\]\+\=\&\;\{\}\!\$\*]*$``, at most 255).
+#: ``\Z``, not ``$``: Python's ``$`` also matches before a trailing newline, which EC2 refuses.
+EC2_DESCRIPTION = re.compile(r"^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*\Z")
 #: Longest EC2 security-group (rule) description, in characters.
 EC2_DESCRIPTION_MAX = 255
 

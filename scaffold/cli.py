@@ -57,22 +57,36 @@ def _main(
     """One YAML spec to a production-shaped AWS backend on Pulumi."""
 
 
-@app.command(epilog=_examples("validate", "validate -f infra/scaffold.yaml"))
-def validate(file: SpecFile = DEFAULT_SPEC) -> None:
+@app.command(epilog=_examples("validate", "validate -f infra/scaffold.yaml",
+                               "validate --against deployed.yaml"))
+def validate(
+    file: SpecFile = DEFAULT_SPEC,
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="The spec that is deployed now (e.g. from the main branch): report changes "
+                          "that would replace a database cluster or cache replication group.")] = None,
+) -> None:
     """Check the spec: every field, reference and rule, in every environment.
 
     Prints one summary line and exits 0, or prints every problem as
     FILE:LINE:COL: error: FIELD: MESSAGE (HINT) and exits 2. Warnings
     (FILE:LINE:COL: warning: …, e.g. plain HTTP in dev) go to stderr and do not
-    change the exit code.
+    change the exit code. With --against OLD.yaml, a change that replaces a
+    database or cache (and loses its data) is an error in a production
+    environment unless the component sets allow_replacement: true, and a
+    warning elsewhere (docs/spec.md, "Changes that replace stateful resources").
     """
     from scaffold.spec import check_file
 
     try:
         checked = check_file(file)
+        warnings = list(checked.warnings)
+        if against is not None:
+            from scaffold.spec.replacement import check_against
+
+            warnings = sorted(warnings + check_against(checked, against))
     except ScaffoldError as error:
         fail(error)
-    for warning in checked.warnings:
+    for warning in warnings:
         err.print(str(warning), markup=False)
     envs = ", ".join(f"{name} ({bp.profile})" for name, bp in checked.blueprints.items())
     count = len(checked.spec.components)

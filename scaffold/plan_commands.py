@@ -18,6 +18,7 @@ from scaffold.console import err, fail, out
 from scaffold.errors import OperationError, ScaffoldError
 
 if TYPE_CHECKING:
+    from scaffold.spec.replacement import Replacement
     from stacks.plan import Plan
 
 SpecFile = Annotated[Path, typer.Option("--file", "-f", help="The spec file.")]
@@ -35,6 +36,9 @@ def plan_command(
     file: SpecFile = Path("scaffold.yaml"),
     env: Env = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (schema: docs/plan.md).")] = False,
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="The spec that is deployed now: mark the database clusters and cache groups "
+                          "this change would replace (docs/plan.md).")] = None,
 ) -> None:
     """Show what the environment's stack would create, offline: no cloud, no pulumi CLI.
 
@@ -51,6 +55,7 @@ def plan_command(
     atexit.register(gc.freeze)
     try:
         blueprint = load_blueprint(file, env)
+        replaced = _replacements(file, against, blueprint.environment) if against is not None else None
         result = _run(blueprint)
     except ScaffoldError as error:
         fail(error)
@@ -58,9 +63,40 @@ def plan_command(
         if gc_was_enabled:
             gc.enable()
     if as_json:
-        print(json.dumps(result.to_json(), indent=2, sort_keys=False))
+        document = result.to_json()
+        if replaced is not None:
+            _mark_json(document, replaced)
+        print(json.dumps(document, indent=2, sort_keys=False))
         return
-    _print_tree(result)
+    _print_tree(result, replaced)
+
+
+def _replacements(file: Path, against: Path, environment: str) -> list[Replacement]:
+    """What the change from ``against`` to ``file`` replaces in ``environment``.
+
+    Raises:
+        SpecError: ``against`` is unreadable or invalid.
+    """
+    from scaffold.spec import check_file
+    from scaffold.spec.replacement import find_replacements
+
+    return [r for r in find_replacements(check_file(against), check_file(file)) if r.environment == environment]
+
+
+def _replacement_json(r: Replacement) -> dict[str, Any]:
+    return {"component": r.component, "type": r.resource_type, "name": r.logical_name, "field": r.field,
+            "old": r.old, "new": r.new, "reason": r.reason, "allowed": r.allowed,
+            "refused_in_production": r.production and not r.allowed and r.field != "environment"}
+
+
+def _mark_json(document: dict[str, Any], replaced: list[Replacement]) -> None:
+    """Add ``replacements`` and, on each replaced resource, ``replace`` (docs/plan.md)."""
+    document["replacements"] = [_replacement_json(r) for r in replaced]
+    for resource in document["resources"]:
+        found = [_replacement_json(r) for r in replaced
+                 if (r.resource_type, r.logical_name) == (resource["type"], resource["name"])]
+        if found:
+            resource["replace"] = found
 
 
 def _run(blueprint: Any) -> Plan:
@@ -83,8 +119,11 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
-def _print_tree(result: Plan) -> None:
+def _print_tree(result: Plan, replaced: list[Replacement] | None = None) -> None:
+    from rich.markup import escape
     from rich.tree import Tree
+
+    marks = {(r.resource_type, r.logical_name): r for r in replaced or ()}
 
     tree = Tree(f"stack {result.project}/{result.stack}  profile {result.profile}, region {result.region}")
     nodes: dict[str | None, Tree] = {None: tree}
@@ -95,6 +134,8 @@ def _print_tree(result: Plan) -> None:
         else:
             settings = "  ".join(f"{k}={_format_value(v)}" for k, v in r.key_settings().items())
             label = f"{r.type} [cyan]{r.name}[/cyan]" + (f"  [dim]{settings}[/dim]" if settings else "")
+            if (r.type, r.name) in marks:
+                label += f"  [bold red]REPLACED ({escape(marks[r.type, r.name].field)} changes)[/bold red]"
         nodes[r.urn] = parent.add(label)
     if out.is_terminal:
         out.print(tree)
@@ -102,6 +143,12 @@ def _print_tree(result: Plan) -> None:
         from rich.console import Console
 
         Console(width=10_000, no_color=True, highlight=False).print(tree)
+    for r in replaced or ():
+        refused = r.production and not r.allowed and r.field != "environment"
+        verb = "Deletes" if r.field in ("component", "environment") else "Replaces"
+        out.print(f"{verb} {r.type_and_name}: {r.reason}; its data is lost"
+                  + (" (validate --against refuses this in production without allow_replacement: true)"
+                     if refused else ""), markup=False)
     summary = result.summary()
     by_component = ", ".join(f"{name} {count}" for name, count in summary["by_component"].items())
     out.print(f"Plan: {summary['total']} resources in {summary['components']} components ({by_component})",

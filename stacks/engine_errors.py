@@ -13,6 +13,8 @@ passphrase missing (the CLI says so)            PrerequisiteError       3
 AWS credentials missing, invalid or expired     OperationError          1
 stack locked by another update                  OperationError          1
 stack not found (outputs, refresh, destroy)     OperationError          1
+an ECS rollout failed (circuit breaker) or      OperationError          1
+never reached a steady state
 the Pulumi program raised                       OperationError          1
 any other engine failure                        OperationError          1
 Ctrl-C during an operation (see ``interrupted``)  OperationError        1
@@ -36,6 +38,20 @@ CREDENTIAL_PATTERNS = re.compile(
 )
 _PASSPHRASE_MISSING = re.compile(r"passphrase must be set|PULUMI_CONFIG_PASSPHRASE", re.I)
 _PASSPHRASE_WRONG = re.compile(r"incorrect passphrase", re.I)
+
+#: What terraform-provider-aws reports when an ECS service created or updated with
+#: ``wait_for_steady_state`` does not become stable. From internal/service/ecs/service.go:
+#: ``sdkdiag.AppendErrorf(diags, "waiting for ECS Service (%s) create: %s", d.Id(), err)`` (and
+#: ``update``), where ``err`` is either the deployment's ``StatusReason`` (``findDeploymentStatus``:
+#: the service deployment ended ``ROLLBACK_SUCCESSFUL``, ``ROLLBACK_FAILED`` or ``STOPPED``, i.e.
+#: the deployment circuit breaker gave up; ``"Deployment failed"`` without a reason) or the
+#: waiter's timeout, ``timeout while waiting for state to become 'tfSTABLE' (last state:
+#: 'tfPENDING', timeout: 20m0s)``. ``d.Id()`` is the service ARN
+#: ``arn:aws:ecs:<region>:<account>:service/<cluster>/<service>``.
+ECS_ROLLOUT_FAILED = re.compile(
+    r"waiting for ECS Service \((?P<service>[^)\s]+)\) (?P<operation>create|update): "
+    r"(?P<reason>.*?)(?::\s*provider=\S+)?\s*$", re.M)
+_ECS_TIMEOUT = re.compile(r"timeout while waiting for state to become 'tfSTABLE'.*?timeout: (?P<limit>[0-9hms.]+)")
 
 
 def command_output(exc: BaseException) -> tuple[str, str]:
@@ -100,6 +116,7 @@ def translate(exc: BaseException, *, stack: str, backend_url: str) -> ScaffoldEr
     stdout, stderr = command_output(exc)
     detail = first_error_line(stderr, stdout)
     return (_credentials(stdout, stderr, detail)
+            or ecs_rollout_failure(stdout, stderr)
             or _by_type(exc, stack, backend_url, stdout, detail)
             or _passphrase(stderr, detail)
             or OperationError(f"pulumi failed on stack '{stack}': {detail or 'see output above'}",
@@ -116,6 +133,38 @@ def _credentials(stdout: str, stderr: str, detail: str) -> ScaffoldError | None:
         "set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or run "
         "`aws sso login`; check with `aws sts get-caller-identity`",
     )
+
+
+def ecs_rollout_failure(stdout: str, stderr: str) -> OperationError | None:
+    """The error for an API whose new tasks never became healthy, or ``None``.
+
+    ``pulumi up`` fails this way because every ECS service waits for a steady state
+    (``wait_for_steady_state``): the deployment circuit breaker stopped a rollout whose
+    tasks kept failing to start or failing their health checks, and rolled the service
+    back to its last working task definition (on a first deploy there is none to go back
+    to), or the tasks were still not stable when the provider's 20-minute wait ran out.
+    The message names the service; the hint names its events and its log group
+    (``/ecs/<service>``, the API's log group: both carry the same physical name).
+    """
+    match = ECS_ROLLOUT_FAILED.search(stdout) or ECS_ROLLOUT_FAILED.search(stderr)
+    if not match:
+        return None
+    parts = match["service"].split(":")[-1].split("/")  # service/<cluster>/<name>
+    name = parts[-1]
+    cluster = parts[-2] if len(parts) >= 3 else None
+    reason = match["reason"].strip() or "Deployment failed"
+    describe = (f"`aws ecs describe-services --cluster {cluster} --services {name}`" if cluster
+                else f"`aws ecs describe-services --services {name}`")
+    hint = (f"see the service events ({describe}) and the container logs in /ecs/{name}; "
+            "fix the image, port, health_check or secrets and deploy again")
+    timeout = _ECS_TIMEOUT.search(reason)
+    if timeout:
+        return OperationError(
+            f"service {name}: new tasks did not become healthy within {timeout['limit']}; "
+            "the deploy stopped waiting (the ECS deployment may still be rolling back)", hint)
+    return OperationError(
+        f"service {name}: new tasks never became healthy; ECS rolled the deployment back "
+        f"(circuit breaker): {reason}", hint)
 
 
 def _by_type(exc: BaseException, stack: str, backend_url: str, stdout: str,

@@ -17,6 +17,7 @@ Pulumi docs: https://www.pulumi.com/docs/iac/guides/testing/unit/
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,20 +35,70 @@ FABRICATED_AZ_COUNT = 6
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 
-# EC2-style id prefixes, by type token.
-_ID_PREFIXES = {
-    "aws:ec2/vpc:Vpc": "vpc",
-    "aws:ec2/subnet:Subnet": "subnet",
-    "aws:ec2/securityGroup:SecurityGroup": "sg",
-    "aws:ec2/internetGateway:InternetGateway": "igw",
-    "aws:ec2/natGateway:NatGateway": "nat",
-    "aws:ec2/routeTable:RouteTable": "rtb",
-    "aws:ec2/eip:Eip": "eipalloc",
-    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
-    "aws:ec2/flowLog:FlowLog": "fl",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+# EC2-style ids (``<prefix>-<17 hex digits>``) and the ARN resource type of each, by type token.
+# ARN formats: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+_EC2_IDS: dict[str, tuple[str, str | None]] = {
+    "aws:ec2/vpc:Vpc": ("vpc", "vpc"),
+    "aws:ec2/subnet:Subnet": ("subnet", "subnet"),
+    "aws:ec2/securityGroup:SecurityGroup": ("sg", "security-group"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("sg", "security-group"),
+    "aws:ec2/internetGateway:InternetGateway": ("igw", "internet-gateway"),
+    "aws:ec2/natGateway:NatGateway": ("nat", "natgateway"),
+    "aws:ec2/routeTable:RouteTable": ("rtb", "route-table"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("rtbassoc", None),
+    "aws:ec2/eip:Eip": ("eipalloc", "elastic-ip"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ("vpce", "vpc-endpoint"),
+    "aws:ec2/flowLog:FlowLog": ("fl", "vpc-flow-log"),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("sgr", "security-group-rule"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("sgr", "security-group-rule"),
 }
+
+#: Inputs that carry a resource's physical name, in order of preference.
+_PHYSICAL_NAME_INPUTS = ("name", "identifier", "clusterIdentifier", "replicationGroupId", "bucket", "family")
+
+#: Types that have no ARN of their own (terraform-provider-aws sets no ``arn`` attribute on them,
+#: or sets it to the parent's ARN, which the inputs then already carry).
+_NO_ARN = frozenset({
+    "aws:ec2/route:Route",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:sqs/queuePolicy:QueuePolicy",
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:acm/certificateValidation:CertificateValidation",
+    "aws:route53/record:Record",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
+    "aws:rds/proxyTarget:ProxyTarget",
+    "random:index/randomPassword:RandomPassword",
+    "random:index/randomId:RandomId",
+    "random:index/randomString:RandomString",
+})
+
+
+def partition_of(region: str) -> tuple[str, str]:
+    """The AWS partition and DNS suffix of a region: ``("aws", "amazonaws.com")``,
+    ``("aws-cn", "amazonaws.com.cn")`` for ``cn-*``, ``("aws-us-gov", "amazonaws.com")`` for ``us-gov-*``.
+
+    Source: https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+    """
+    if region.startswith("cn-"):
+        return "aws-cn", "amazonaws.com.cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov", "amazonaws.com"
+    return "aws", "amazonaws.com"
+
+
+def _uuid(*parts: str) -> str:
+    """A deterministic UUID-shaped string, as KMS key ids and WAF ids look."""
+    h = _digest(*parts, length=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class DuplicateResourceError(Exception):
@@ -66,6 +117,7 @@ class RecordedResource:
         custom: ``True`` for provider resources, ``False`` for component resources.
         inputs: The inputs with wire (camelCase) names; secrets stay wrapped.
         outputs: The fabricated state returned to the program.
+        id: The id the engine returned (what dependents receive as ``.id``); ``None`` for components.
     """
 
     urn: str
@@ -75,6 +127,7 @@ class RecordedResource:
     custom: bool
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -127,7 +180,14 @@ class FabricatedAws(pulumi.runtime.Mocks):
             return {"name": self.region, "region": self.region, "id": self.region,
                     "endpoint": f"ec2.{self.region}.amazonaws.com"}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+            partition, dns_suffix = partition_of(self.region)
+            return {"partition": partition, "dnsSuffix": dns_suffix, "id": partition,
+                    "reverseDnsPrefix": ".".join(reversed(dns_suffix.split(".")))}, []
+        if token == "aws:route53/getZone:getZone":
+            zone = str(args.args.get("name") or "example.com").rstrip(".")
+            zone_id = "Z" + _digest("zone", zone, length=20).upper()
+            return {"zoneId": zone_id, "id": zone_id, "name": zone, "privateZone": False,
+                    "nameServers": [f"ns-1.awsdns-01.{zone}"]}, []
         return {}, []
 
     # -- resources ---------------------------------------------------------------
@@ -141,29 +201,56 @@ class FabricatedAws(pulumi.runtime.Mocks):
         return self.fabricate(args.typ, args.name, dict(args.inputs))
 
     def fabricate(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The id and output state the fabricated AWS returns for one resource."""
+        """The id and output state the fabricated AWS returns for one resource.
+
+        Each id and ARN has the shape terraform-provider-aws gives that type (e.g. an S3 bucket's id
+        is its name, a Secrets Manager secret's id is its ARN, a KMS key's id is a UUID), so an
+        input that references another resource shows exactly what that resource output. The
+        returned id is also ``state["id"]``: what dependents receive is what the plan shows.
+        """
         region, account = self.region, self.account_id
-        physical = inputs.get("name") or inputs.get("identifier") or inputs.get("clusterIdentifier") \
-            or inputs.get("replicationGroupId") or name
-        physical = _unwrap(physical)
-        prefix = _ID_PREFIXES.get(typ)
-        rid = f"{prefix}-{_digest(typ, name)}" if prefix else str(physical)
+        partition, dns_suffix = partition_of(region)
+        given = next((inputs[k] for k in _PHYSICAL_NAME_INPUTS if inputs.get(k)), None)
+        # Pulumi auto-names a resource without a name input: logical name + 7 random hex digits.
+        physical = str(_unwrap(given)) if given is not None else f"{name}-{_digest(typ, name, length=7)}"
+        if not inputs.get("name") and inputs.get("namePrefix"):
+            # name_prefix: the provider appends a 26-digit unique id (terraform-plugin-sdk id.PrefixedUniqueId).
+            physical = f"{_unwrap(inputs['namePrefix'])}{int(_digest(typ, name, length=32), 16) % 10**26:026d}"
         service = _service(typ)
         kind = typ.split(":")[-1].lower()
-        arn = f"arn:aws:{service}:{region}:{account}:{kind}/{physical}"
-        state: dict[str, Any] = {**inputs, "id": rid, "arn": arn, "name": physical}
+        state: dict[str, Any] = {**inputs, "id": physical, "name": physical}
+        if typ not in _NO_ARN:
+            state["arn"] = f"arn:{partition}:{service}:{region}:{account}:{kind}/{physical}"
 
-        if typ == "aws:sqs/queue:Queue":
-            state.update(arn=f"arn:aws:sqs:{region}:{account}:{physical}",
-                         url=f"https://sqs.{region}.amazonaws.com/{account}/{physical}")
+        def arn(rest: str, svc: str | None = None, reg: str | None = None) -> str:
+            return f"arn:{partition}:{svc or service}:{region if reg is None else reg}:{account}:{rest}"
+
+        if typ in _EC2_IDS:
+            prefix, arn_type = _EC2_IDS[typ]
+            state["id"] = f"{prefix}-{_digest(typ, name)}"
+            state.pop("name", None)
+            if arn_type:
+                state["arn"] = arn(f"{arn_type}/{state['id']}", "ec2")
+            if typ.startswith("aws:vpc/securityGroup"):
+                state["securityGroupRuleId"] = state["id"]
+        elif typ == "aws:ec2/route:Route":
+            state["id"] = f"r-{_unwrap(inputs.get('routeTableId'))}{int(_digest(name, length=8), 16) % 10**10}"
+        elif typ == "aws:sqs/queue:Queue":
+            state.update(arn=arn(physical), url=f"https://sqs.{region}.{dns_suffix}/{account}/{physical}")
             state["id"] = state["url"]
+        elif typ in ("aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+                     "aws:sqs/redrivePolicy:RedrivePolicy"):
+            state["id"] = _unwrap(inputs.get("queueUrl")) or physical
         elif typ == "aws:sns/topic:Topic":
-            state.update(arn=f"arn:aws:sns:{region}:{account}:{physical}")
-            state["id"] = state["arn"]
+            state["arn"] = state["id"] = arn(physical)
+        elif typ == "aws:sns/topicPolicy:TopicPolicy":
+            state["id"] = _unwrap(inputs.get("arn")) or physical
+        elif typ == "aws:sns/topicSubscription:TopicSubscription":
+            state["arn"] = state["id"] = f"{_unwrap(inputs.get('topic'))}:{_uuid(typ, name)}"
         elif typ == "aws:rds/cluster:Cluster":
-            host = f"{physical}.cluster-{_digest(physical, length=12)}.{region}.rds.amazonaws.com"
+            host = f"{physical}.cluster-{_digest(physical, length=12)}.{region}.rds.{dns_suffix}"
             state.update(
-                arn=f"arn:aws:rds:{region}:{account}:cluster:{physical}",
+                arn=arn(f"cluster:{physical}"),
                 endpoint=host,
                 readerEndpoint=host.replace(".cluster-", ".cluster-ro-"),
                 port=inputs.get("port") or (3306 if "mysql" in str(inputs.get("engine", "")) else 5432),
@@ -171,64 +258,156 @@ class FabricatedAws(pulumi.runtime.Mocks):
             )
             if inputs.get("manageMasterUserPassword"):
                 state["masterUserSecrets"] = [{
-                    "secretArn": f"arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-{_digest(physical, length=8)}-AbCdEf",
+                    "secretArn": arn(f"secret:rds!cluster-{_uuid(physical)}-{_suffix(physical)}",
+                                     "secretsmanager"),
                     "secretStatus": "active",
-                    "kmsKeyId": f"arn:aws:kms:{region}:{account}:key/{_digest(physical, 'kms', length=8)}",
+                    "kmsKeyId": arn(f"key/{_uuid(physical, 'kms')}", "kms"),
                 }]
         elif typ == "aws:rds/clusterInstance:ClusterInstance":
-            state.update(arn=f"arn:aws:rds:{region}:{account}:db:{physical}",
-                         endpoint=f"{physical}.{_digest(physical, length=12)}.{region}.rds.amazonaws.com")
+            state.update(arn=arn(f"db:{physical}"),
+                         endpoint=f"{physical}.{_digest(physical, length=12)}.{region}.rds.{dns_suffix}",
+                         dbiResourceId=f"db-{_digest(physical, length=26).upper()}")
+        elif typ == "aws:rds/subnetGroup:SubnetGroup":
+            state["arn"] = arn(f"subgrp:{physical}")
+        elif typ == "aws:rds/clusterParameterGroup:ClusterParameterGroup":
+            state["arn"] = arn(f"cluster-pg:{physical}")
+        elif typ == "aws:rds/parameterGroup:ParameterGroup":
+            state["arn"] = arn(f"pg:{physical}")
+        elif typ == "aws:rds/proxy:Proxy":
+            state.update(arn=arn(f"db-proxy:prx-{_digest(typ, physical)}"),
+                         endpoint=f"{physical}.proxy-{_digest(physical, length=12)}.{region}.rds.{dns_suffix}")
+        elif typ == "aws:rds/proxyEndpoint:ProxyEndpoint":
+            proxy = _unwrap(inputs.get("dbProxyName"))
+            state.update(id=f"{proxy}/{_unwrap(inputs.get('dbProxyEndpointName'))}",
+                         arn=arn(f"db-proxy-endpoint:prx-endpoint-{_digest(typ, name)}"),
+                         endpoint=f"{_unwrap(inputs.get('dbProxyEndpointName'))}.endpoint.proxy-"
+                                  f"{_digest(str(proxy), length=12)}.{region}.rds.{dns_suffix}")
+        elif typ == "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+            state.update(id=_unwrap(inputs.get("dbProxyName")), name="default",
+                         arn=arn(f"target-group:prx-tg-{_digest(typ, name)}"))
+        elif typ == "aws:rds/proxyTarget:ProxyTarget":
+            state["id"] = "/".join(str(_unwrap(inputs.get(k)) or "") for k in
+                                   ("dbProxyName", "targetGroupName", "dbClusterIdentifier"))
         elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
-            base = f"{physical}.{_digest(physical, length=6)}.{region}.cache.amazonaws.com"
-            state.update(arn=f"arn:aws:elasticache:{region}:{account}:replicationgroup:{physical}",
+            base = f"{physical}.{_digest(physical, length=6)}.{region}.cache.{dns_suffix}"
+            state.update(arn=arn(f"replicationgroup:{physical}"),
                          primaryEndpointAddress=f"master.{base}",
                          readerEndpointAddress=f"replica.{base}",
                          port=inputs.get("port") or 6379)
+        elif typ == "aws:elasticache/subnetGroup:SubnetGroup":
+            state["arn"] = arn(f"subnetgroup:{physical}")
+        elif typ == "aws:elasticache/parameterGroup:ParameterGroup":
+            state["arn"] = arn(f"parametergroup:{physical}")
         elif typ == "aws:secretsmanager/secret:Secret":
-            state["arn"] = f"arn:aws:secretsmanager:{region}:{account}:secret:{physical}-AbCdEf"
-            state["id"] = state["arn"]
+            # The ARN ends with a hyphen and 6 random characters; the id is the ARN.
+            state["arn"] = state["id"] = arn(f"secret:{physical}-{_suffix(physical)}")
+        elif typ == "aws:secretsmanager/secretVersion:SecretVersion":
+            secret = _unwrap(inputs.get("secretId"))
+            version = _uuid(typ, name)
+            state.update(arn=secret, versionId=version, id=f"{secret}|{version}")
+            state.pop("name", None)
         elif typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
             suffix = f"app/{physical}/{_digest(physical, length=16)}"
-            state.update(arn=f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/{suffix}",
-                         arnSuffix=suffix,
-                         dnsName=f"{physical}-{_digest(physical, length=10)}.{region}.elb.amazonaws.com",
+            state.update(arn=arn(f"loadbalancer/{suffix}"), arnSuffix=suffix,
+                         dnsName=f"{physical}-{_digest(physical, length=10)}.{region}.elb.{dns_suffix}",
                          zoneId="Z35SXDOTRQ7X7K")
             state["id"] = state["arn"]
         elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
             suffix = f"targetgroup/{physical}/{_digest(physical, length=16)}"
-            state.update(arn=f"arn:aws:elasticloadbalancing:{region}:{account}:{suffix}", arnSuffix=suffix)
+            state.update(arn=arn(suffix), arnSuffix=suffix)
             state["id"] = state["arn"]
+        elif typ in ("aws:lb/listener:Listener", "aws:alb/listener:Listener"):
+            balancer = str(_unwrap(inputs.get("loadBalancerArn")) or "")
+            lb_suffix = balancer.split(":loadbalancer/", 1)[-1] if ":loadbalancer/" in balancer else f"app/{name}/0"
+            state["arn"] = state["id"] = arn(f"listener/{lb_suffix}/{_digest(typ, name, length=16)}")
+            state.pop("name", None)
+        elif typ in ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"):
+            listener = str(_unwrap(inputs.get("listenerArn")) or "")
+            state["arn"] = state["id"] = listener.replace(":listener/", ":listener-rule/") + \
+                f"/{_digest(typ, name, length=16)}"
         elif typ == "aws:ecs/cluster:Cluster":
-            state["arn"] = f"arn:aws:ecs:{region}:{account}:cluster/{physical}"
+            state["arn"] = state["id"] = arn(f"cluster/{physical}")
         elif typ == "aws:ecs/service:Service":
-            state["arn"] = f"arn:aws:ecs:{region}:{account}:service/{physical}"
+            cluster = str(_unwrap(inputs.get("cluster")) or "default").rsplit("/", 1)[-1]
+            state["arn"] = state["id"] = arn(f"service/{cluster}/{physical}")
         elif typ == "aws:ecs/taskDefinition:TaskDefinition":
-            family = _unwrap(inputs.get("family") or name)
-            state.update(arn=f"arn:aws:ecs:{region}:{account}:task-definition/{family}:1", revision=1)
+            state.update(arn=arn(f"task-definition/{physical}:1"), revision=1,
+                         arnWithoutRevision=arn(f"task-definition/{physical}"))
         elif typ == "aws:iam/role:Role":
-            state["arn"] = f"arn:aws:iam::{account}:role/{physical}"
+            state.update(arn=arn(f"role/{physical}", "iam", ""), uniqueId="AROA" + _digest(name).upper())
         elif typ == "aws:iam/policy:Policy":
-            state["arn"] = f"arn:aws:iam::{account}:policy/{physical}"
+            state["arn"] = state["id"] = arn(f"policy/{physical}", "iam", "")
+        elif typ == "aws:iam/rolePolicy:RolePolicy":
+            state["id"] = f"{_unwrap(inputs.get('role'))}:{physical}"
         elif typ == "aws:cloudwatch/logGroup:LogGroup":
-            state["arn"] = f"arn:aws:logs:{region}:{account}:log-group:{physical}"
-        elif typ == "aws:s3/bucketV2:BucketV2" or typ == "aws:s3/bucket:Bucket":
-            bucket = _unwrap(inputs.get("bucket") or physical)
-            state.update(id=bucket, bucket=bucket, arn=f"arn:aws:s3:::{bucket}",
-                         bucketDomainName=f"{bucket}.s3.amazonaws.com")
+            state["arn"] = arn(f"log-group:{physical}", "logs")
+        elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            state["arn"] = arn(f"alarm:{physical}")
+        elif typ in ("aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket"):
+            state.update(id=physical, bucket=physical, arn=f"arn:{partition}:s3:::{physical}",
+                         bucketDomainName=f"{physical}.s3.{dns_suffix}",
+                         bucketRegionalDomainName=f"{physical}.s3.{region}.{dns_suffix}")
+            state.pop("name", None)
+        elif typ.startswith("aws:s3/bucket"):  # the bucket's sub-configurations: their id is the bucket
+            state["id"] = _unwrap(inputs.get("bucket")) or physical
+            state.pop("name", None)
         elif typ == "aws:acm/certificate:Certificate":
-            state["arn"] = f"arn:aws:acm:{region}:{account}:certificate/{_digest(name, length=8)}"
+            state["arn"] = state["id"] = arn(f"certificate/{_uuid(typ, name)}")
+            state.pop("name", None)
+            domain = inputs.get("domainName")
             state["domainValidationOptions"] = [{
-                "domainName": inputs.get("domainName"),
-                "resourceRecordName": f"_{_digest(name, length=8)}.{inputs.get('domainName')}.",
+                "domainName": domain,
+                "resourceRecordName": f"_{_digest(name, length=32)}.{domain}.",
                 "resourceRecordType": "CNAME",
-                "resourceRecordValue": f"_{_digest(name, 'v', length=8)}.acm-validations.aws.",
+                "resourceRecordValue": f"_{_digest(name, 'v', length=32)}.{_digest(name, 'w', length=10)}"
+                                       ".acm-validations.aws.",
             }]
+        elif typ == "aws:acm/certificateValidation:CertificateValidation":
+            state["id"] = "2026-01-01 00:00:00 +0000 UTC"
+            state.pop("name", None)
         elif typ == "aws:kms/key:Key":
-            state.update(arn=f"arn:aws:kms:{region}:{account}:key/{_digest(name, length=8)}",
-                         keyId=_digest(name, length=8))
+            key_id = _uuid(typ, name)
+            state.update(id=key_id, keyId=key_id, arn=arn(f"key/{key_id}"))
+            state.pop("name", None)
+        elif typ == "aws:kms/alias:Alias":
+            # The name carries its "alias/" prefix; the ARN is arn:...:kms:<region>:<account>:alias/<rest>.
+            target = str(_unwrap(inputs.get("targetKeyId")) or "")
+            state.update(arn=arn(physical), targetKeyArn=target if target.startswith("arn:") else arn(f"key/{target}"))
+        elif typ == "aws:appautoscaling/target:Target":
+            state["id"] = _unwrap(inputs.get("resourceId")) or physical
+            state["arn"] = arn(f"scalable-target/{_digest(typ, name, length=32)}")
+            state.pop("name", None)
+        elif typ == "aws:appautoscaling/policy:Policy":
+            state["arn"] = arn(
+                f"scalingPolicy:{_uuid(typ, name)}:resource/{_unwrap(inputs.get('serviceNamespace'))}/"
+                f"{_unwrap(inputs.get('resourceId'))}:policyName/{physical}", "autoscaling")
+        elif typ == "aws:route53/record:Record":
+            state.update(id=f"{_unwrap(inputs.get('zoneId'))}_{physical}_{_unwrap(inputs.get('type'))}",
+                         fqdn=str(physical).rstrip("."))
+        elif typ == "aws:route53/zone:Zone":
+            state["id"] = state["zoneId"] = "Z" + _digest(typ, name, length=20).upper()
+            state["arn"] = f"arn:{partition}:route53:::hostedzone/{state['id']}"
+        elif typ == "aws:wafv2/webAcl:WebAcl":
+            waf_id = _uuid(typ, name)
+            state.update(id=waf_id, arn=arn(f"regional/webacl/{physical}/{waf_id}"),
+                         capacity=0, lockToken=_uuid(typ, name, "lock"))
+        elif typ == "aws:wafv2/webAclAssociation:WebAclAssociation":
+            state["id"] = f"{_unwrap(inputs.get('webAclArn'))},{_unwrap(inputs.get('resourceArn'))}"
+        elif typ == "random:index/randomId:RandomId":
+            raw = hashlib.sha256(f"{typ}/{name}".encode()).digest()[: int(inputs.get("byteLength") or 8)]
+            b64url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            state = {**inputs, "id": b64url, "b64Url": b64url, "b64Std": base64.b64encode(raw).decode(),
+                     "hex": raw.hex(), "dec": str(int.from_bytes(raw, "big"))}
         elif typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = _secret("fabricated-" + _digest(name, length=24))
-        return rid, state
+            state = {**inputs, "id": "none", "result": _secret("fabricated-" + _digest(name, length=24))}
+        return state["id"], state
+
+
+def _suffix(name: str) -> str:
+    """The 6 random characters Secrets Manager appends to a secret's name in its ARN."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    digest = hashlib.sha256(f"secret/{name}".encode()).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:6])
 
 
 def _unwrap(value: Any) -> Any:
@@ -269,6 +448,7 @@ class RecordingMonitor(MockMonitor):
             urn=response.urn, type=request.type, name=request.name, parent=parent,
             custom=bool(request.custom), inputs=dict(inputs),
             outputs=dict(registration.state) if registration else {},
+            id=(registration.id or None) if registration and request.custom else None,
         ))
         return response
 

@@ -18,7 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stacks.mocks import FABRICATED_ACCOUNT_ID, FABRICATED_AZ_COUNT, is_secret, run_offline
+from stacks.mocks import (
+    FABRICATED_ACCOUNT_ID,
+    FABRICATED_AZ_COUNT,
+    OfflineRun,
+    is_secret,
+    run_offline,
+)
 from stacks.program import build_program
 
 if TYPE_CHECKING:
@@ -230,6 +236,12 @@ def plan(blueprint: Blueprint) -> Plan:
     """
     run = run_offline(build_program(blueprint), project=blueprint.project, stack=blueprint.environment,
                       region=blueprint.region)
+    return plan_from_run(blueprint, run)
+
+
+def plan_from_run(blueprint: Blueprint, run: OfflineRun) -> Plan:
+    """The plan of an offline run of ``blueprint``'s program (see :func:`plan`): secrets redacted,
+    resources in review order, each with the id the engine returned and its fabricated ARN."""
     spec_names = set(blueprint.components)
     by_urn = {r.urn: r for r in run.resources}
 
@@ -247,7 +259,7 @@ def plan(blueprint: Blueprint) -> Plan:
         arn = r.outputs.get("arn") if custom else None
         resources.append(PlannedResource(
             urn=r.urn, type=r.type, name=r.name, parent=r.parent, component=component_of(r.urn),
-            inputs=redact(r.inputs), id=r.outputs.get("id") if custom else None,
+            inputs=redact(r.inputs), id=r.id if custom else None,
             arn=arn if isinstance(arn, str) else None,
         ))
     return Plan(project=blueprint.project, stack=blueprint.environment, profile=blueprint.profile,

@@ -67,9 +67,15 @@ def build_stack(bp: Blueprint) -> StackComponents:
     Must run inside a Pulumi program (a real engine, or the mock runtime).
 
     Raises:
-        ValueError: A component rejected its settings (the spec validation should
-            have caught it first).
+        ValueError: A component rejected its settings, or a physical name would be
+            one AWS refuses (:func:`scaffold.spec.names.refused_names`); the spec
+            validation should have caught it first.
     """
+    from scaffold.spec.names import refused_names  # pulumi-free; the names validate predicts
+
+    refused = [f"{r.name.name!r}: {'; '.join(r.problems)}" for r in refused_names(bp)]
+    if refused:
+        raise ValueError("AWS would refuse these physical names: " + ", ".join(refused))
     ctx = StackContext(project=bp.project, environment=bp.environment)
     alarms = bp.alarms.enabled
     topic_arns = {name: Notifications.expected_topic_arn(name, ctx) for name in bp.of_kind("notifications")}
@@ -98,12 +104,14 @@ def build_stack(bp: Blueprint) -> StackComponents:
                           alarm_topic_arn=alarm_topic)
             built[name] = db
             exports[name] = {"endpoint": db.endpoint, "reader_endpoint": db.reader_endpoint,
+                             "host": db.host, "reader_host": db.reader_host,  # the proxy's, with proxy
                              "port": db.port, "secret_arn": db.secret_arn}
         elif c.kind == "cache":
             cache = Cache(name, cache_settings(c, alarms), context=ctx, network=attachment,
                           alarm_topic_arn=alarm_topic)
             built[name] = cache
-            exports[name] = {"host": cache.host, "reader_host": cache.reader_host, "port": cache.port}
+            exports[name] = {"host": cache.host, "reader_host": cache.reader_host, "port": cache.port,
+                             "auth_secret_arn": cache.auth_secret.arn}
 
     for name, c in bp.of_kind("notifications").items():
         queues = {s.endpoint: built[s.endpoint].arn  # type: ignore[attr-defined]

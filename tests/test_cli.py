@@ -151,3 +151,108 @@ def test_startup_does_not_import_pulumi(argv: list[str]) -> None:
     modules = _imports_after(argv)
     assert "typer" in modules  # the probe works
     assert not {m for m in modules if m == "pulumi" or m.startswith(("pulumi.", "pulumi_aws"))}
+
+
+# -- database and cache: engine versions, replacement guard, production features ------------------
+
+STATEFUL_OLD = (MINIMAL + "  prod: {profile: production}\ncomponents:\n"
+                "  orders-db: {kind: database, engine: postgres}\n"
+                "  sessions: {kind: cache, engine: valkey, version: '8.0'}\n")
+
+
+def test_validate_rejects_a_version_of_the_other_engine_at_the_version_line(tmp_path: Path) -> None:
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(MINIMAL + "components:\n  db:\n    kind: database\n    engine: mysql\n    version: \"16.4\"\n"
+                    "  c:\n    kind: cache\n    version: \"7.1.0\"\n")
+    result = runner.invoke(app, ["validate", "-f", str(spec)])
+    assert result.exit_code == 2, result.output
+    assert f"{spec}:10:14: error: components.db.version: '16.4' is not an Aurora mysql version" in result.output
+    assert f"{spec}:13:14: error: components.c.version: '7.1.0' is not a redis version" in result.output
+    assert "drop the patch number: '7.1'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_against_refuses_replacing_a_production_database(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "scaffold.yaml"
+    old.write_text(STATEFUL_OLD)
+    new.write_text(STATEFUL_OLD.replace("engine: postgres}", "engine: mysql, version: '8.0.mysql_aurora.3.08.0'}"))
+    result = runner.invoke(app, ["validate", "-f", str(new), "--against", str(old)])
+    assert result.exit_code == 2, result.output
+    errors = [ln for ln in result.output.splitlines() if ": error: " in ln]
+    assert errors == [
+        f"{new}:8:40: error: components.orders-db.engine: 'postgres' -> 'mysql' replaces the Aurora cluster of "
+        "'orders-db' in environment 'prod': the engine of an Aurora cluster cannot change; its data would be lost "
+        "(keep engine: postgres, or migrate the data and set allow_replacement: true on 'orders-db')"]
+    assert f"{new}:8:40: warning: components.orders-db.engine:" in result.output  # dev: a warning
+    # Without --against the same spec is valid: the guard compares, it does not forbid mysql.
+    assert runner.invoke(app, ["validate", "-f", str(new)]).exit_code == 0
+
+
+def test_validate_against_passes_with_allow_replacement_and_warns(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "scaffold.yaml"
+    old.write_text(STATEFUL_OLD)
+    new.write_text(STATEFUL_OLD.replace("engine: valkey, version: '8.0'}",
+                                        "engine: redis, version: '7.1', allow_replacement: true}"))
+    result = runner.invoke(app, ["validate", "-f", str(new), "--against", str(old)])
+    assert result.exit_code == 0, result.output
+    assert "valid: project shop" in result.stdout
+    warnings = [ln for ln in result.output.splitlines() if ": warning: components.sessions.engine:" in ln]
+    assert len(warnings) == 2 and "allow_replacement is true" in warnings[1]
+
+
+def test_validate_against_an_invalid_old_spec_reports_its_problems(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "scaffold.yaml"
+    old.write_text(STATEFUL_OLD.replace("engine: postgres", "engine: oracle"))
+    new.write_text(STATEFUL_OLD)
+    result = runner.invoke(app, ["validate", "-f", str(new), "--against", str(old)])
+    assert result.exit_code == 2
+    assert f"{old}:8:" in result.output and "components.orders-db.engine" in result.output
+
+
+def test_plan_against_marks_the_replaced_resources(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "scaffold.yaml"
+    old.write_text(STATEFUL_OLD)
+    new.write_text(STATEFUL_OLD.replace("engine: postgres}", "engine: postgres, database: sales}"))
+    plain = runner.invoke(app, ["plan", "-f", str(new), "-e", "prod", "--json"])
+    marked = runner.invoke(app, ["plan", "-f", str(new), "-e", "prod", "--json", "--against", str(old)])
+    assert plain.exit_code == 0 and marked.exit_code == 0, marked.output
+    document, with_marks = json.loads(plain.stdout), json.loads(marked.stdout)
+    assert "replacements" not in document and not any("replace" in r for r in document["resources"])
+    [replacement] = with_marks["replacements"]
+    assert replacement == {
+        "component": "orders-db", "type": "aws:rds/cluster:Cluster", "name": "orders-db-cluster",
+        "field": "database", "old": "app", "new": "sales",
+        "reason": "the database name of an Aurora cluster is set only when it is created",
+        "allowed": False, "refused_in_production": True}
+    replaced = [r for r in with_marks["resources"] if "replace" in r]
+    assert [(r["name"], r["replace"]) for r in replaced] == [("orders-db-cluster", [replacement])]
+    # Everything else is exactly the plan without --against.
+    for r in with_marks["resources"]:
+        r.pop("replace", None)
+    with_marks.pop("replacements")
+    assert with_marks == document
+    tree = runner.invoke(app, ["plan", "-f", str(new), "-e", "prod", "--against", str(old)])
+    assert "orders-db-cluster" in tree.stdout and "REPLACED (database changes)" in tree.stdout
+    assert "Replaces aws:rds/cluster:Cluster orders-db-cluster: the database name" in tree.stdout
+
+
+def test_plan_database_per_profile(tmp_path: Path) -> None:
+    """Production: RDS Proxy, Performance Insights, Enhanced Monitoring; staging: proxy; dev: none.
+    Every profile: a TLS-only cluster parameter group; the cache secret has no fixed name."""
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(MINIMAL + "  staging: {profile: staging}\n  prod: {profile: production}\ncomponents:\n"
+                    "  orders-db: {kind: database}\n  sessions: {kind: cache}\n")
+    seen = {}
+    for env in ("dev", "staging", "prod"):
+        result = runner.invoke(app, ["plan", "-f", str(spec), "-e", env, "--json"])
+        assert result.exit_code == 0, result.output
+        resources = json.loads(result.stdout)["resources"]
+        types = {r["type"] for r in resources}
+        instance = next(r["inputs"] for r in resources if r["type"] == "aws:rds/clusterInstance:ClusterInstance")
+        params = next(r["inputs"] for r in resources if r["type"] == "aws:rds/clusterParameterGroup:ClusterParameterGroup")
+        secret = next(r["inputs"] for r in resources if r["type"] == "aws:secretsmanager/secret:Secret")
+        assert params["parameters"] == [{"applyMethod": "immediate", "name": "rds.force_ssl", "value": "1"}]
+        assert "name" not in secret and secret["namePrefix"].startswith(f"shop-{env}-sessions-auth-token")
+        seen[env] = ("aws:rds/proxy:Proxy" in types, instance["performanceInsightsEnabled"],
+                     instance.get("monitoringInterval", 0))
+    assert seen == {"dev": (False, False, 0), "staging": (True, False, 0), "prod": (True, True, 60)}

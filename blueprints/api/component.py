@@ -38,13 +38,18 @@ class Api(Component):
     What it creates is listed per module: :mod:`blueprints.api.task` (log group,
     execution and task roles, task definition), :mod:`blueprints.api.security_groups`
     (ALB and service groups, links' network access), :mod:`blueprints.api.load_balancer`
-    (ALB, target group, listeners, certificate, access-log bucket), an
+    (ALB, target group, listeners, access-log bucket), :mod:`blueprints.api.dns`
+    (certificate and Route 53 records), :mod:`blueprints.api.waf` (web ACL), an
     ``aws.ecs.Service``, :mod:`blueprints.api.autoscaling` and
     :mod:`blueprints.api.monitoring`.
 
     The ECS service runs ``scaling.min`` tasks at first, with the deployment circuit
     breaker rolling a failed deployment back, 100 % minimum healthy and 200 % maximum
-    during deployments, and no public IPs. Its ``desired_count`` is in
+    during deployments, and no public IPs. ``wait_for_steady_state`` makes ``pulumi up``
+    wait (up to the provider's 20-minute create/update timeout) until the new tasks
+    run and pass their health checks: a rollout that the circuit breaker rolls back
+    fails the deploy (:mod:`stacks.engine_errors` explains it) instead of reporting
+    success. Its ``desired_count`` is in
     ``ignore_changes``: after creation Application Auto Scaling owns it, and a
     ``pulumi up`` must not reset a scaled-out service to ``scaling.min``. To change
     the running count by hand, change ``scaling.min``/``scaling.max``.
@@ -68,9 +73,12 @@ class Api(Component):
         settings, links: As given.
         load_balancer: ``aws.lb.LoadBalancer``.
         target_group: ``aws.lb.TargetGroup``.
-        listeners: The ``aws.lb.Listener`` list (HTTP, then HTTPS when there is a domain).
-        certificate: ``aws.acm.Certificate``, or ``None`` without a domain.
+        listeners: The ``aws.lb.Listener`` list (HTTP, then HTTPS with a domain or certificate).
+        certificate: ``aws.acm.Certificate``, or ``None`` (no domain, or a certificate given).
         certificate_validation: ``aws.acm.CertificateValidation``, or ``None``.
+        dns_records: The Route 53 ``aws.route53.Record`` s: validation CNAMEs, then
+            the alias ``A`` record; empty without Route 53.
+        web_acl: The ``aws.wafv2.WebAcl``, or ``None`` (``waf`` off, or an internal ALB).
         access_log_bucket: ``aws.s3.Bucket``, or ``None`` without access logs.
         service: ``aws.ecs.Service``.
         task_definition: ``aws.ecs.TaskDefinition``.
@@ -81,7 +89,8 @@ class Api(Component):
         execution_role, task_role: ``aws.iam.Role``.
         task_policy: The task role's ``aws.iam.RolePolicy``, or ``None`` when no link needs one.
         log_group: ``aws.cloudwatch.LogGroup``.
-        url: ``Output[str]``: ``https://<domain>`` or ``http://<ALB DNS name>``.
+        url: ``Output[str]``: ``https://<domain>``, ``https://<ALB DNS name>`` (certificate
+            without domain) or ``http://<ALB DNS name>``.
         scaling_target: ``aws.appautoscaling.Target``.
         scaling_policies: ``aws.appautoscaling.Policy`` by ``"cpu"``, ``"memory"``, ``"requests"``.
         alarms: ``aws.cloudwatch.MetricAlarm`` by suffix; empty when alarms are off.
@@ -126,6 +135,9 @@ class Api(Component):
         self.certificate = front.certificate
         self.certificate_validation = front.certificate_validation
         self.access_log_bucket = front.access_log_bucket
+        self.dns_records = [*(front.dns.validation_records if front.dns else []),
+                            *([front.alias] if front.alias else [])]
+        self.web_acl = front.waf.web_acl if front.waf else None
         self.url: pulumi.Output[str] = front.url
 
         self.service = aws.ecs.Service(
@@ -150,6 +162,9 @@ class Api(Component):
                 enable=True, rollback=True),
             deployment_minimum_healthy_percent=DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=DEPLOYMENT_MAXIMUM_PERCENT,
+            # Fail the deploy when the tasks never become healthy (the circuit breaker
+            # rolls back); without it `pulumi up` returns at once and reports success.
+            wait_for_steady_state=True,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             tags=self.tags(),

@@ -5,10 +5,12 @@
   dropped; deletion protection from the settings.
 * ``aws.lb.TargetGroup``: ``target_type="ip"`` (Fargate tasks are ENIs), HTTP on
   the container port, health check on ``settings.health_check`` expecting 200-399.
-* With a domain: ``aws.acm.Certificate`` (DNS validation) and an
-  ``aws.acm.CertificateValidation`` that waits until it is issued, an HTTPS
-  listener on 443 (TLS 1.3/1.2 policy) and a listener on 80 that redirects to it
-  (HTTP 301). Without: one HTTP listener on 80.
+* With TLS (a ``domain`` or a ``certificate``): an HTTPS listener on 443 with the
+  :data:`SSL_POLICY` (TLS 1.3 and 1.2 only) and a listener on 80 that redirects to
+  it (HTTP 301). The certificate is ``settings.certificate`` when given, else the one
+  :mod:`blueprints.api.dns` requests and validates in Route 53 (which also points
+  the domain at the ALB). Without TLS: one HTTP listener on 80 that forwards.
+* With ``waf`` on a public ALB: the web ACL of :mod:`blueprints.api.waf`.
 * With ``access_logs``: an S3 bucket (SSE-S3, which is the only encryption ALB log
   delivery supports; all public access blocked; TLS-only; objects expire) whose
   policy lets Elastic Load Balancing write ``AWSLogs/<account>/``.
@@ -28,13 +30,18 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from blueprints.api.dns import Dns, build_alias, build_certificate
 from blueprints.api.security_groups import HTTP_PORT, HTTPS_PORT
 from blueprints.api.settings import ApiSettings
+from blueprints.api.waf import Waf, build_waf
 from blueprints.base import Component, NetworkAttachment
 
 #: Longest name an ALB or a target group may have.
 LB_NAME_MAX = 32
-#: TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only.
+#: TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only, forward-secret ciphers. It is
+#: the policy AWS recommends for new HTTPS listeners (and the console default):
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+#: Clients older than TLS 1.2 (Windows 7-era stacks, Java 7) cannot connect, by design.
 SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 #: Status codes the health check counts as healthy.
 HEALTHY_CODES = "200-399"
@@ -66,8 +73,12 @@ class Frontend:
     """The resources :func:`build_load_balancer` created.
 
     Attributes:
-        url: ``https://<domain>`` or ``http://<ALB DNS name>``.
+        url: ``https://<domain>``; ``https://<ALB DNS name>`` with a certificate but no
+            domain; ``http://<ALB DNS name>`` without TLS.
         listeners: The listeners the service must wait for, HTTP first.
+        dns: The Route 53 part (:class:`blueprints.api.dns.Dns`), or ``None``.
+        alias: The alias record of the domain, or ``None``.
+        waf: The web ACL and its association, or ``None``.
     """
 
     load_balancer: aws.lb.LoadBalancer
@@ -77,6 +88,9 @@ class Frontend:
     certificate_validation: aws.acm.CertificateValidation | None
     access_log_bucket: aws.s3.Bucket | None
     url: pulumi.Output[str]
+    dns: Dns | None = None
+    alias: aws.route53.Record | None = None
+    waf: Waf | None = None
 
 
 def access_log_policy(*, bucket_arn: str, account: str, region: str, partition: str) -> str:
@@ -154,7 +168,9 @@ def build_load_balancer(
     owner: Component, settings: ApiSettings, network: NetworkAttachment,
     alb_security_group: aws.ec2.SecurityGroup,
 ) -> Frontend:
-    """Create the ALB, target group, listeners and (optionally) certificate and log bucket."""
+    """Create the ALB, target group and listeners; with the settings asking for them, the
+    Route 53 certificate and alias (:mod:`blueprints.api.dns`), the access-log bucket and
+    the WAF web ACL (:mod:`blueprints.api.waf`, public ALBs only)."""
     bucket = None
     depends: list[pulumi.Resource] = []
     access_logs = None
@@ -194,22 +210,9 @@ def build_load_balancer(
     )
     forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)]
 
-    certificate = validation = None
+    dns = build_certificate(owner, settings) if settings.hosted_zone else None
     listeners: list[aws.lb.Listener] = []
-    if settings.domain:
-        certificate = aws.acm.Certificate(
-            owner.logical_name("certificate"),
-            domain_name=settings.domain,
-            validation_method="DNS",
-            tags=owner.tags(),
-            opts=owner.child_opts(),
-        )
-        # Waits until the DNS validation record exists and ACM has issued the certificate.
-        validation = aws.acm.CertificateValidation(
-            owner.logical_name("certificate-validation"),
-            certificate_arn=certificate.arn,
-            opts=owner.child_opts(),
-        )
+    if settings.tls:
         listeners.append(aws.lb.Listener(
             owner.logical_name("http"),
             load_balancer_arn=alb.arn, port=HTTP_PORT, protocol="HTTP",
@@ -221,15 +224,18 @@ def build_load_balancer(
             tags=owner.tags(),
             opts=owner.child_opts(),
         ))
+        # The validation's certificate_arn resolves once ACM has issued the certificate.
+        certificate_arn = dns.validation.certificate_arn if dns else settings.certificate
         listeners.append(aws.lb.Listener(
             owner.logical_name("https"),
             load_balancer_arn=alb.arn, port=HTTPS_PORT, protocol="HTTPS",
-            ssl_policy=SSL_POLICY, certificate_arn=validation.certificate_arn,
+            ssl_policy=SSL_POLICY, certificate_arn=certificate_arn,
             default_actions=forward,
             tags=owner.tags(),
             opts=owner.child_opts(),
         ))
-        url = pulumi.Output.from_input(f"https://{settings.domain}")
+        url = (pulumi.Output.from_input(f"https://{settings.domain}") if settings.domain
+               else alb.dns_name.apply(lambda name: f"https://{name}"))
     else:
         listeners.append(aws.lb.Listener(
             owner.logical_name("http"),
@@ -238,9 +244,12 @@ def build_load_balancer(
             tags=owner.tags(),
             opts=owner.child_opts(),
         ))
-        url = alb.dns_name.apply(lambda dns: f"http://{dns}")
+        url = alb.dns_name.apply(lambda name: f"http://{name}")
     return Frontend(
         load_balancer=alb, target_group=target_group, listeners=listeners,
-        certificate=certificate, certificate_validation=validation,
-        access_log_bucket=bucket, url=url,
+        certificate=dns.certificate if dns else None,
+        certificate_validation=dns.validation if dns else None,
+        access_log_bucket=bucket, url=url, dns=dns,
+        alias=build_alias(owner, settings, dns, alb) if dns else None,
+        waf=build_waf(owner, alb.arn) if settings.waf and settings.public else None,
     )

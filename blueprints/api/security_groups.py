@@ -4,12 +4,19 @@ Every rule is its own ``aws.vpc.SecurityGroupIngressRule`` / ``EgressRule``
 resource; the groups themselves have no inline rules (mixing both makes the
 provider fight over them).
 
-* ALB group: ingress on 80 and 443 from ``0.0.0.0/0`` (public) or from the VPC
-  CIDR (internal); egress only to the service group on the container port.
+* ALB group: ingress from ``0.0.0.0/0`` (public) or from the VPC CIDR (internal)
+  on the ports a listener uses: 80 only without TLS; 80 (the redirect) and 443 with a
+  ``domain`` or a ``certificate``. No port is open that nothing listens on. Egress
+  only to the service group on the container port.
 * Service group: ingress only from the ALB group on the container port; egress
   to anywhere (image pulls, Secrets Manager, the linked components, third-party APIs).
 * For each link with a security group and a port: an ingress rule on the
   *linked component's* group from the service group on that port.
+
+Every group and rule description goes through
+:func:`blueprints.constraints.ec2_description`: EC2 accepts only ``a-zA-Z0-9``,
+spaces and ``._-:/()#,@[]+=&;{}!$*`` (a ``>`` in ``"api -> orders-db"`` fails the
+deploy), at most 255 characters.
 
 Registry: https://www.pulumi.com/registry/packages/aws/api-docs/vpc/securitygroupingressrule/
 """
@@ -23,12 +30,18 @@ import pulumi_aws as aws
 
 from blueprints.api.settings import ApiSettings
 from blueprints.base import Component, Link, NetworkAttachment
+from blueprints.constraints import ec2_description
 
 #: CIDR of "anywhere" on IPv4.
 ANYWHERE = "0.0.0.0/0"
 #: Ports the ALB listens on.
 HTTP_PORT = 80
 HTTPS_PORT = 443
+
+
+def listener_ports(settings: ApiSettings) -> tuple[int, ...]:
+    """The ports the load balancer listens on: ``(80,)`` without TLS, ``(80, 443)`` with it."""
+    return (HTTP_PORT, HTTPS_PORT) if settings.tls else (HTTP_PORT,)
 
 
 @dataclass(frozen=True)
@@ -50,26 +63,26 @@ def build_security_groups(
     owner: Component, settings: ApiSettings, network: NetworkAttachment, links: Sequence[Link],
 ) -> SecurityGroups:
     """Create both security groups, their rules and the links' ingress rules under ``owner``."""
-    def rule(kind: type, suffix: str, **kwargs: object) -> None:
-        kind(owner.logical_name(suffix), ip_protocol="tcp", tags=owner.tags(),
-             opts=owner.child_opts(), **kwargs)
+    def rule(kind: type, suffix: str, *, description: str, **kwargs: object) -> None:
+        kind(owner.logical_name(suffix), ip_protocol="tcp", description=ec2_description(description),
+             tags=owner.tags(), opts=owner.child_opts(), **kwargs)
 
     alb = aws.ec2.SecurityGroup(
         owner.logical_name("alb-sg"),
-        description=f"Load balancer of {owner.component_name}",
+        description=ec2_description(f"Load balancer of {owner.component_name}"),
         vpc_id=network.vpc_id,
         tags=owner.tags(Name=owner.physical_name("alb")),
         opts=owner.child_opts(),
     )
     service = aws.ec2.SecurityGroup(
         owner.logical_name("service-sg"),
-        description=f"Tasks of {owner.component_name}",
+        description=ec2_description(f"Tasks of {owner.component_name}"),
         vpc_id=network.vpc_id,
         tags=owner.tags(Name=owner.physical_name("service")),
         opts=owner.child_opts(),
     )
     source = ANYWHERE if settings.public else network.vpc_cidr
-    for port in (HTTP_PORT, HTTPS_PORT):
+    for port in listener_ports(settings):
         rule(aws.vpc.SecurityGroupIngressRule, f"alb-in-{port}", security_group_id=alb.id,
              cidr_ipv4=source, from_port=port, to_port=port,
              description=f"HTTP{'S' if port == HTTPS_PORT else ''} from "
@@ -83,7 +96,7 @@ def build_security_groups(
     aws.vpc.SecurityGroupEgressRule(
         owner.logical_name("service-out"),
         security_group_id=service.id, ip_protocol="-1", cidr_ipv4=ANYWHERE,
-        description="Images, AWS APIs, linked components and external services",
+        description=ec2_description("Images, AWS APIs, linked components and external services"),
         tags=owner.tags(), opts=owner.child_opts(),
     )
 
@@ -96,7 +109,7 @@ def build_security_groups(
             security_group_id=link.security_group_id,
             referenced_security_group_id=service.id,
             ip_protocol="tcp", from_port=link.port, to_port=link.port,
-            description=f"{owner.component_name} -> {link.component}",
+            description=ec2_description(f"From {owner.component_name} to {link.component}"),
             tags=owner.tags(),
             opts=owner.child_opts(),
         )

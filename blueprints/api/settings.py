@@ -9,9 +9,11 @@ fails before any resource is built.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from blueprints.constraints import SettingProblem, raise_problems
 
 #: Container port the service listens on.
 DEFAULT_PORT = 8080
@@ -58,8 +60,49 @@ LOG_RETENTION_DAYS = frozenset({
     2922, 3288, 3653,
 })
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
+#: Environment variable names ECS and shells accept: a letter or underscore, then
+#: letters, digits and underscores.
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = ENV_NAME
+#: Longest health-check path an ALB target group takes, in characters; it starts with ``/``.
+#: terraform-provider-aws internal/service/elbv2/target_group.go (health_check.path:
+#: StringLenBetween(1, 1024)); https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+MAX_HEALTH_CHECK_PATH = 1024
+#: Longest health-check grace period ECS accepts, in seconds (about 68 years).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html (healthCheckGracePeriodSeconds)
+MAX_HEALTH_CHECK_GRACE_PERIOD = 2_147_483_647  # seconds
+#: Largest target value Application Auto Scaling accepts (2^360), here requests per task per minute.
+#: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html
+MAX_SCALING_TARGET = 2 ** 360
+#: Most tasks one ECS service may run (the "Tasks per service" quota).
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+MAX_TASKS = 5000
+
+_PARTITION = r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?"
+_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d"
+#: A Secrets Manager secret's full ARN: ``arn:<partition>:secretsmanager:<region>:<account>:secret:``
+#: ``<name>-<6 random characters>``; a secret's name is 1-512 of ``A-Za-z0-9/_+=.@-`` (``!`` in
+#: secrets that AWS services manage, e.g. ``rds!cluster-…``). ECS
+#: ``valueFrom`` may add ``:<json-key>:<version-stage>:<version-id>`` (each part may be empty).
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html,
+#: https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
+#: (the suffix), https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (Name).
+SECRETS_MANAGER_ARN = re.compile(
+    rf"^arn:(?P<partition>{_PARTITION}):secretsmanager:(?P<region>{_REGION}):(?P<account>\d{{12}}):"
+    r"secret:(?P<name>[A-Za-z0-9/_+=.@!-]{1,512})-[A-Za-z0-9]{6}"
+    r"(?::[^:\s]*:[^:\s]*:[^:\s]*)?\Z")
+#: An SSM Parameter Store parameter's ARN: ``arn:<partition>:ssm:<region>:<account>:parameter/<name>``;
+#: the name (without its leading ``/``) is ``A-Za-z0-9_.-/``, at most 1011 characters.
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html,
+#: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html (Name).
+SSM_PARAMETER_ARN = re.compile(
+    rf"^arn:(?P<partition>{_PARTITION}):ssm:(?P<region>{_REGION}):(?P<account>\d{{12}}):"
+    r"parameter/(?P<name>[A-Za-z0-9_.\-][A-Za-z0-9_.\-/]{0,1010})\Z")
+#: Where the user finds the full ARN, for hints.
+SECRET_ARN_HINT = (
+    "use the full ARN, e.g. arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/stripe-AbCdEf "
+    "(`aws secretsmanager describe-secret --secret-id NAME --query ARN` prints it), or an SSM parameter "
+    "ARN, e.g. arn:aws:ssm:us-east-1:123456789012:parameter/shop/stripe-key")
 
 
 def fargate_memory_sizes(cpu: int) -> tuple[int, ...]:
@@ -73,23 +116,13 @@ def fargate_memory_sizes(cpu: int) -> tuple[int, ...]:
 
 
 def check_fargate_pair(cpu: int, memory: int) -> None:
-    """Raise ``ValueError`` unless ``cpu`` units and ``memory`` MiB are a valid Fargate pair.
+    """Raise :class:`~blueprints.constraints.SettingsError` (a ``ValueError``) unless ``cpu``
+    units and ``memory`` MiB are a valid Fargate pair (see :func:`fargate_problems`).
 
     The message names the valid memory range for that cpu, e.g.
     ``"cpu 1024 takes memory 2048 to 8192 MiB in steps of 1024, not 512"``.
     """
-    if cpu not in FARGATE_MEMORY:
-        valid = ", ".join(str(c) for c in FARGATE_MEMORY)
-        raise ValueError(f"cpu {cpu} is not a Fargate size; use one of {valid} (1024 = 1 vCPU)")
-    sizes = fargate_memory_sizes(cpu)
-    if memory in sizes:
-        return
-    if cpu == 256:
-        allowed = "512, 1024 or 2048 MiB"
-    else:
-        low, high, step = FARGATE_MEMORY[cpu]
-        allowed = f"{low} to {high} MiB in steps of {step}"
-    raise ValueError(f"cpu {cpu} takes memory {allowed}, not {memory}")
+    raise_problems(fargate_problems(cpu, memory))
 
 
 def secret_arn(value_from: str) -> str:
@@ -99,6 +132,117 @@ def secret_arn(value_from: str) -> str:
     'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf'
     """
     return ":".join(value_from.split(":")[:7])
+
+
+def secret_reference_problem(value_from: str) -> str | None:
+    """Why ``value_from`` is not a full Secrets Manager or SSM parameter ARN, or ``None`` when it is.
+
+    >>> secret_reference_problem("arn:aws:ssm:us-east-1:123456789012:parameter/shop/key") is None
+    True
+    >>> secret_reference_problem("arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe")
+    "'arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe' is a partial secret ARN (no -<6 random characters> suffix); IAM and ECS need the full one"
+    """
+    if SECRETS_MANAGER_ARN.match(value_from) or SSM_PARAMETER_ARN.match(value_from):
+        return None
+    if re.match(r"^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+$", value_from):
+        return (f"{value_from!r} is a partial secret ARN (no -<6 random characters> suffix); "
+                "IAM and ECS need the full one")
+    if value_from.startswith("arn:"):
+        return f"{value_from!r} is not the ARN of a Secrets Manager secret or an SSM parameter"
+    return "expected the ARN of a Secrets Manager secret or an SSM parameter, never the value itself"
+
+
+def ssm_parameter_arns(values_from: Iterable[str]) -> tuple[str, ...]:
+    """The SSM parameter ARNs among ``values_from``, sorted and unique."""
+    return tuple(sorted({v for v in values_from if SSM_PARAMETER_ARN.match(v)}))
+
+
+def secrets_manager_arns(values_from: Iterable[str]) -> tuple[str, ...]:
+    """The Secrets Manager secret ARNs (without JSON-key suffix) among ``values_from``, sorted and unique."""
+    return tuple(sorted({secret_arn(v) for v in values_from if SECRETS_MANAGER_ARN.match(v)}))
+
+
+def fargate_problems(cpu: int, memory: int) -> Iterator[SettingProblem]:
+    """The problem with a Fargate ``cpu``/``memory`` pair, if any (on ``cpu`` or ``memory``).
+
+    Source: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+    """
+    source = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html"
+    if cpu not in FARGATE_MEMORY:
+        valid = ", ".join(str(c) for c in FARGATE_MEMORY)
+        yield SettingProblem("cpu", f"cpu {cpu} is not a Fargate size",
+                             f"use one of {valid} (1024 = 1 vCPU)", source)
+        return
+    if memory in fargate_memory_sizes(cpu):
+        return
+    if cpu == 256:
+        allowed = "512, 1024 or 2048 MiB"
+    else:
+        low, high, step = FARGATE_MEMORY[cpu]
+        allowed = f"{low} to {high} MiB in steps of {step}"
+    yield SettingProblem("memory", f"cpu {cpu} takes memory {allowed}, not {memory}",
+                         f"with cpu {cpu}, use {allowed}", source)
+
+
+def scaling_problems(s: ScalingSettings) -> Iterator[SettingProblem]:
+    """Every problem of a :class:`ScalingSettings`; fields are ``min``, ``max``, ``cpu`` …"""
+    if not 1 <= s.min <= MAX_TASKS:
+        yield SettingProblem("min", f"must be at least 1 and at most {MAX_TASKS} tasks, not {s.min}")
+    if not 1 <= s.max <= MAX_TASKS:
+        yield SettingProblem("max", f"must be 1 to {MAX_TASKS} tasks, not {s.max}",
+                             source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html")
+    elif s.min > s.max:
+        yield SettingProblem("min", f"min {s.min} must not exceed max {s.max}", "lower min or raise max")
+    for label, value in (("cpu", s.cpu), ("memory", s.memory)):
+        if value is not None and not 1 <= value <= 100:
+            yield SettingProblem(label, f"is a percentage (1-100), not {value}")
+    if s.requests is not None and not 1 <= s.requests <= MAX_SCALING_TARGET:
+        yield SettingProblem("requests", f"must be at least 1 (and at most 2^360) per target per minute, not {s.requests}",
+                             source="https://docs.aws.amazon.com/autoscaling/application/APIReference/"
+                             "API_TargetTrackingScalingPolicyConfiguration.html")
+
+
+def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
+    """Every problem of an :class:`ApiSettings` besides its ``scaling`` (see :func:`scaling_problems`)
+    and its front door (:func:`front_door_problems`). Field names are the settings' own
+    (``log_retention_days``, ``environment.NAME``, ``secrets.NAME``)."""
+    if not s.image.strip():
+        yield SettingProblem("image", "must not be empty", "e.g. ghcr.io/acme/shop-api:1.4.2")
+    yield from fargate_problems(s.cpu, s.memory)
+    if not 1 <= s.port <= 65535:
+        yield SettingProblem("port", f"must be 1-65535, not {s.port}")
+    if not s.health_check.startswith("/") or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
+        yield SettingProblem("health_check", f"must be a path starting with '/' of at most "
+                             f"{MAX_HEALTH_CHECK_PATH} characters, not {s.health_check[:40]!r}", "e.g. /healthz",
+                             "terraform-provider-aws internal/service/elbv2/target_group.go")
+    if not 0 <= s.health_check_grace_period <= MAX_HEALTH_CHECK_GRACE_PERIOD:
+        yield SettingProblem("health_check_grace_period",
+                             f"must be 0 to {MAX_HEALTH_CHECK_GRACE_PERIOD} seconds, not {s.health_check_grace_period}",
+                             "e.g. 60s or 5m",
+                             "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html")
+    if s.log_retention_days not in LOG_RETENTION_DAYS:
+        yield SettingProblem("log_retention_days",
+                             f"CloudWatch Logs cannot keep logs for {s.log_retention_days} days "
+                             f"(log_retention_days {s.log_retention_days})",
+                             "use one of " + ", ".join(f"{d}d" for d in sorted(LOG_RETENTION_DAYS)),
+                             "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/"
+                             "API_PutRetentionPolicy.html")
+    if s.access_log_retention_days < 1:
+        yield SettingProblem("access_log_retention_days", "must be at least 1")
+    for kind, names in (("environment", s.environment), ("secrets", s.secrets)):
+        for name in names:
+            if not ENV_NAME.match(name):
+                yield SettingProblem(f"{kind}.{name}", f"{name!r} is not a valid environment variable name",
+                                     "use letters, digits and underscores, e.g. LOG_LEVEL")
+    for name in sorted(set(s.environment) & set(s.secrets)):
+        yield SettingProblem(f"secrets.{name}", f"{name!r} is set both in environment and in secrets",
+                             "keep it in one of the two")
+    for name, arn in s.secrets.items():
+        problem = secret_reference_problem(arn)
+        if problem:
+            yield SettingProblem(f"secrets.{name}", problem, SECRET_ARN_HINT,
+                                 "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+                                 "secrets-envvar-secrets-manager.html")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,15 +270,7 @@ class ScalingSettings:
     requests: int | None = None
 
     def __post_init__(self) -> None:
-        if self.min < 1:
-            raise ValueError(f"scaling.min must be at least 1, not {self.min}")
-        if self.min > self.max:
-            raise ValueError(f"scaling.min ({self.min}) must not exceed scaling.max ({self.max})")
-        for label, value in (("cpu", self.cpu), ("memory", self.memory)):
-            if value is not None and not 1 <= value <= 100:
-                raise ValueError(f"scaling.{label} is a percentage (1-100), not {value}")
-        if self.requests is not None and self.requests < 1:
-            raise ValueError(f"scaling.requests must be at least 1 per target per minute, not {self.requests}")
+        raise_problems(scaling_problems(self))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +301,15 @@ class ApiSettings:
         alarms: Create the service's CloudWatch alarms.
         p95_latency_threshold: Alarm when p95 target response time exceeds this, in seconds.
         http_5xx_threshold: Alarm when targets return more 5xx than this per minute.
+        zone: The Route 53 public hosted zone that holds ``domain``, e.g. ``"example.com"``;
+            ``None``: :func:`default_zone` of the domain. Only with ``domain`` and
+            without ``certificate``.
+        certificate: The ARN of an issued ACM certificate in the stack's region, for DNS
+            hosted outside Route 53: scaffold then requests no certificate and creates
+            no DNS record; HTTPS on 443 uses this one.
+        waf: Put an AWS WAF web ACL (managed common and known-bad-inputs rules, a
+            per-IP rate limit) in front of a public load balancer; internal load
+            balancers never get one.
 
     Raises:
         ValueError: An invalid Fargate cpu/memory pair (the message names the valid
@@ -192,34 +337,83 @@ class ApiSettings:
     alarms: bool = False
     p95_latency_threshold: float = DEFAULT_P95_LATENCY_THRESHOLD
     http_5xx_threshold: int = DEFAULT_HTTP_5XX_THRESHOLD
+    zone: str | None = None
+    certificate: str | None = None
+    waf: bool = False
 
     def __post_init__(self) -> None:
         # Freeze the mappings too: the settings object must not change under a built component.
         object.__setattr__(self, "environment", MappingProxyType(dict(self.environment)))
         object.__setattr__(self, "secrets", MappingProxyType(dict(self.secrets)))
-        if not self.image.strip():
-            raise ValueError("image must not be empty")
-        check_fargate_pair(self.cpu, self.memory)
-        if not 1 <= self.port <= 65535:
-            raise ValueError(f"port must be 1-65535, not {self.port}")
-        if not self.health_check.startswith("/"):
-            raise ValueError(f"health_check must be a path starting with '/', not {self.health_check!r}")
-        if self.health_check_grace_period < 0:
-            raise ValueError("health_check_grace_period is in seconds and must not be negative")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            valid = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
-            raise ValueError(f"log_retention_days {self.log_retention_days} is not one of {valid}")
-        if self.access_log_retention_days < 1:
-            raise ValueError("access_log_retention_days must be at least 1")
-        for name in (*self.environment, *self.secrets):
-            if not _ENV_NAME.match(name):
-                raise ValueError(f"{name!r} is not a valid environment variable name")
-        both = sorted(set(self.environment) & set(self.secrets))
-        if both:
-            raise ValueError(f"{', '.join(both)} set both in environment and in secrets")
-        for name, arn in self.secrets.items():
-            if not _SECRET_ARN.match(arn):
-                raise ValueError(
-                    f"secrets[{name!r}] must be a Secrets Manager secret ARN "
-                    f"(arn:aws:secretsmanager:<region>:<account>:secret:<name>), never the value itself"
-                )
+        raise_problems([
+            *front_door_problems(domain=self.domain, zone=self.zone, certificate=self.certificate),
+            *api_problems(self)])
+
+    @property
+    def tls(self) -> bool:
+        """Whether the load balancer serves HTTPS (a ``domain`` or a ``certificate``)."""
+        return bool(self.domain or self.certificate)
+
+    @property
+    def hosted_zone(self) -> str | None:
+        """The Route 53 zone scaffold looks up, or ``None`` when it creates no DNS records."""
+        if not self.domain or self.certificate:
+            return None
+        return self.zone or default_zone(self.domain)
+
+
+#: An ACM certificate ARN: ``arn:<partition>:acm:<region>:<account>:certificate/<uuid>``.
+#: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html
+#: (resource type ``certificate``); the certificate id is a UUID.
+ACM_CERTIFICATE_ARN = re.compile(
+    r"^arn:aws(?:-cn|-us-gov|-iso[a-z]*)?:acm:(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d):"
+    r"\d{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def default_zone(domain: str) -> str:
+    """The hosted zone assumed for ``domain``: the domain minus its first label when it has
+    three labels or more, else the domain itself.
+
+    >>> default_zone("api.example.com"), default_zone("example.com"), default_zone("a.b.example.co.uk")
+    ('example.com', 'example.com', 'b.example.co.uk')
+    """
+    labels = domain.rstrip(".").split(".")
+    return ".".join(labels[1:]) if len(labels) >= 3 else ".".join(labels)
+
+
+def front_door_problems(
+    *, domain: str | None, zone: str | None, certificate: str | None, region: str | None = None,
+) -> Iterator[SettingProblem]:
+    """The problems with an API's ``domain``/``zone``/``certificate`` combination.
+
+    ``region`` is the stack's AWS region when known (``scaffold validate`` knows it; the
+    component does not): an ALB only takes ACM certificates from its own region.
+    """
+    acm_regions = "https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html"
+    if certificate is not None:
+        match = ACM_CERTIFICATE_ARN.match(certificate)
+        if not match:
+            yield SettingProblem(
+                "certificate", f"{certificate!r} is not an ACM certificate ARN",
+                "use the ARN ACM shows, e.g. arn:aws:acm:us-east-1:123456789012:certificate/"
+                "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+                "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html")
+        elif region is not None and match["region"] != region:
+            yield SettingProblem(
+                "certificate", f"the certificate is in {match['region']}, but this environment "
+                f"deploys to {region}; a load balancer only uses ACM certificates of its own region",
+                f"request or import the certificate in {region} and use that ARN", acm_regions)
+        if zone is not None:
+            yield SettingProblem(
+                "zone", "zone is unused with certificate: scaffold creates no Route 53 records "
+                "for a certificate you bring", "remove zone, or remove certificate to let scaffold "
+                "request and validate one in the Route 53 zone")
+    if zone is not None and domain is None:
+        yield SettingProblem("zone", "zone needs a domain", "add domain: api.<zone>, or remove zone")
+    elif zone is not None and domain is not None:
+        name, parent = domain.rstrip(".").lower(), zone.rstrip(".").lower()
+        if name != parent and not name.endswith("." + parent):
+            yield SettingProblem(
+                "zone", f"domain {domain!r} is not inside zone {zone!r}",
+                f"use the zone that holds {domain}, e.g. {default_zone(domain)}",
+                "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/AboutHZWorkingWith.html")

@@ -23,6 +23,10 @@ _EXPORTS = {
     "DEFAULT_EVICTIONS_ALARM_THRESHOLD": "blueprints.cache.settings",
     "ENGINES": "blueprints.cache.settings",
     "CacheSettings": "blueprints.cache.settings",
+    "ENGINE_VERSIONS": "blueprints.cache.settings",
+    "cache_problems": "blueprints.cache.settings",
+    "version_problems": "blueprints.cache.settings",
+    "link_variables": "blueprints.cache.settings",
     "Cache": "blueprints.cache.component",
 }
 

@@ -31,6 +31,7 @@ from blueprints.cache.settings import (
     AUTH_TOKEN_LENGTH,
     PORT,
     CacheSettings,
+    link_variables,
 )
 from blueprints.placement import spread_over_zones
 
@@ -106,7 +107,12 @@ class Cache(Component):
         self.auth_token: pulumi.Output[str] = pulumi.Output.secret(self.auth_password.result)
         self.auth_secret = aws.secretsmanager.Secret(
             self.logical_name("auth-token"),
-            name=self.physical_name("auth-token", max_len=512),
+            # name_prefix, not a fixed name: a deleted secret keeps its name for its recovery window
+            # (7 to 30 days), so a fixed name would make a redeploy within it fail. The provider appends
+            # a 26-character unique id; names are at most 512 characters of letters, digits and /_+=.@-
+            # (terraform-provider-aws internal/service/secretsmanager/secret.go: name_prefix,
+            # validSecretNamePrefix; https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+            name_prefix=self.physical_name("auth-token", max_len=400) + "-",
             description=f"AUTH token of cache {name}",
             tags=self.tags(),
             opts=self.child_opts(),
@@ -200,10 +206,15 @@ class Cache(Component):
         * an ingress rule on the cache's security group from the API's, on port 6379.
         """
         prefix = env_prefix(self.component_name)
+        names = link_variables(self.component_name, self.settings)
+        environment: dict[str, pulumi.Input[str]] = {f"{prefix}_HOST": self.host, f"{prefix}_PORT": str(self.port)}
+        secrets: dict[str, pulumi.Input[str]] = {f"{prefix}_AUTH_TOKEN": self.auth_secret.arn}
+        kinds = {**{n: "environment" for n in environment}, **{n: "secret" for n in secrets}}
+        assert kinds == names, f"link variables {kinds} differ from link_variables() {names}"
         return Link(
             component=self.component_name,
-            environment={f"{prefix}_HOST": self.host, f"{prefix}_PORT": str(self.port)},
-            secrets={f"{prefix}_AUTH_TOKEN": self.auth_secret.arn},
+            environment=environment,
+            secrets=secrets,
             secret_arns=[self.auth_secret.arn],
             iam_statements=[{
                 "Effect": "Allow",

@@ -29,6 +29,17 @@ _EXPORTS = {
     "ENGINES": "blueprints.database.settings",
     "ServerlessCapacity": "blueprints.database.settings",
     "DatabaseSettings": "blueprints.database.settings",
+    "MONITORING_INTERVALS": "blueprints.database.settings",
+    "MONITORING_POLICY": "blueprints.database.settings",
+    "ENGINE_VERSIONS": "blueprints.database.settings",
+    "EngineVersions": "blueprints.database.settings",
+    "PROXY_ENGINE_FAMILIES": "blueprints.database.settings",
+    "TLS_PARAMETERS": "blueprints.database.settings",
+    "database_problems": "blueprints.database.settings",
+    "serverless_problems": "blueprints.database.settings",
+    "version_problems": "blueprints.database.settings",
+    "parameter_group_family": "blueprints.database.settings",
+    "link_variables": "blueprints.database.settings",
     "Database": "blueprints.database.component",
 }
 

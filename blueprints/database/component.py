@@ -7,30 +7,62 @@
 * an ``aws.ec2.SecurityGroup`` with **no ingress rules** and no egress rules: an API
   that ``uses`` the database gets an ingress rule from its own security group
   through :meth:`Database.link` (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/);
+* an ``aws.rds.ClusterParameterGroup`` that refuses connections without TLS
+  (``rds.force_ssl=1`` / ``require_secure_transport=ON``), named by ``name_prefix`` so a
+  family change (a major upgrade) can replace it
+  (https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterparametergroup/);
 * an ``aws.rds.Cluster``, encrypted, with the master password managed by RDS in
-  Secrets Manager (it never enters code, config or state)
+  Secrets Manager (it never enters code, config or state), and, with ``final_snapshot``,
+  a final snapshot named with a ``pulumi_random.RandomId`` suffix
   (https://www.pulumi.com/registry/packages/aws/api-docs/rds/cluster/);
 * one writer plus ``replicas`` reader ``aws.rds.ClusterInstance``\\ s, each in its
-  own availability zone (https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/);
+  own availability zone, with Performance Insights and Enhanced Monitoring when set
+  (https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/); Enhanced
+  Monitoring adds an ``aws.iam.Role`` trusted by ``monitoring.rds.amazonaws.com`` with the
+  AWS managed ``AmazonRDSEnhancedMonitoringRole`` policy;
+* with ``proxy``: an ``aws.rds.Proxy`` (IAM authentication required, TLS required) that
+  signs in to the cluster with the RDS-managed secret through its own ``aws.iam.Role``,
+  its ``ProxyDefaultTargetGroup`` and ``ProxyTarget``, a read-only ``ProxyEndpoint`` when
+  there are readers, and its own security group: APIs reach the proxy, only the proxy
+  reaches the cluster (https://www.pulumi.com/registry/packages/aws/api-docs/rds/proxy/);
 * with ``alarms``: CloudWatch alarms on CPU, freeable memory and (with readers)
   replica lag, through :func:`blueprints.alarms.metric_alarm`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from blueprints.alarms import metric_alarm
 from blueprints.base import Component, Link, NetworkAttachment, StackContext, env_prefix
+from blueprints.constraints import ec2_description
 from blueprints.database.settings import (
     ENGINES,
+    LINK_AUTH_IAM,
+    LINK_AUTH_PASSWORD,
+    MONITORING_POLICY,
     PERFORMANCE_INSIGHTS_RETENTION,
+    PROXY_ENGINE_FAMILIES,
+    TLS_PARAMETERS,
     DatabaseSettings,
+    link_variables,
+    parameter_group_family,
 )
 from blueprints.placement import spread_over_zones
+
+#: Bytes of the random suffix of the final snapshot's name (hex: twice as many characters).
+SNAPSHOT_SUFFIX_BYTES = 4
+
+
+def _arn_parts(arn: str) -> tuple[str, str, str]:
+    """``arn:<partition>:<service>:<region>:<account>:…`` -> (partition, region, account)."""
+    _, partition, _, region, account, *_ = arn.split(":")
+    return partition, region, account
 
 
 class Database(Component):
@@ -40,19 +72,30 @@ class Database(Component):
         name: The component's name, e.g. ``"orders-db"``.
         settings: What to build.
         context: The project and environment.
-        network: The VPC and private subnets the cluster is placed in.
+        network: The VPC and private subnets the cluster (and proxy) are placed in.
         alarm_topic_arn: SNS topic that alarms notify; ``None`` notifies nobody.
         opts: Passed to the component resource.
 
     Attributes:
         settings: The settings it was built with.
         subnet_group: The ``aws.rds.SubnetGroup``.
-        security_group: The ``aws.ec2.SecurityGroup`` (no ingress until linked).
+        security_group: The cluster's ``aws.ec2.SecurityGroup`` (no ingress until linked,
+            or only from the proxy's group with ``proxy``).
+        parameter_group: The ``aws.rds.ClusterParameterGroup`` forcing TLS.
+        snapshot_suffix: The ``pulumi_random.RandomId`` ending the final snapshot's name, or ``None``.
         cluster: The ``aws.rds.Cluster``.
+        monitoring_role: The Enhanced Monitoring ``aws.iam.Role``, or ``None``.
         instances: The ``aws.rds.ClusterInstance``\\ s, writer first.
+        proxy: The ``aws.rds.Proxy``, or ``None``.
+        proxy_role: The proxy's ``aws.iam.Role``, or ``None``.
+        proxy_security_group: The proxy's ``aws.ec2.SecurityGroup``, or ``None``.
+        proxy_reader: The read-only ``aws.rds.ProxyEndpoint`` (proxy with readers), or ``None``.
         alarms: The ``aws.cloudwatch.MetricAlarm``\\ s (empty without ``settings.alarms``).
         endpoint: The writer (cluster) endpoint host name.
         reader_endpoint: The reader endpoint host name (the writer's when there are no readers).
+        host: What apps connect to for writes: the proxy endpoint, or the cluster endpoint.
+        reader_host: What apps connect to for reads: the proxy's read-only endpoint, the
+            proxy endpoint (no readers), or the cluster reader endpoint (no proxy).
         port: 5432 (PostgreSQL) or 3306 (MySQL).
         secret_arn: ARN of the RDS-managed Secrets Manager secret holding the
             master ``username`` and ``password`` as JSON.
@@ -89,24 +132,64 @@ class Database(Component):
         )
         self.security_group = self.linked_security_group(
             network.vpc_id, f"Database {name}; ingress is added per linked service")
+        self.parameter_group = self._parameter_group()
+        # A fixed final-snapshot name would make the second destroy of a re-created stack fail:
+        # the snapshot of the first destroy still holds the name. RandomId is created once per stack.
+        self.snapshot_suffix = (
+            random.RandomId(self.logical_name("final-snapshot"), byte_length=SNAPSHOT_SUFFIX_BYTES,
+                            opts=self.child_opts())
+            if settings.final_snapshot else None
+        )
         self.cluster = self._cluster(engine, log_types)
+        self.secret_arn: pulumi.Output[str] = self.cluster.master_user_secrets.apply(
+            lambda secrets: secrets[0].secret_arn
+        )
+        self.monitoring_role = self._monitoring_role() if settings.monitoring_interval else None
         self.instances = [
             self._instance(i, zone, engine) for i, zone in enumerate(zones)
         ]
 
         self.endpoint: pulumi.Output[str] = self.cluster.endpoint
         self.reader_endpoint: pulumi.Output[str] = self.cluster.reader_endpoint
-        self.secret_arn: pulumi.Output[str] = self.cluster.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn
-        )
+        self.proxy: aws.rds.Proxy | None = None
+        self.proxy_role: aws.iam.Role | None = None
+        self.proxy_security_group: aws.ec2.SecurityGroup | None = None
+        self.proxy_reader: aws.rds.ProxyEndpoint | None = None
+        self.host: pulumi.Output[str] = self.endpoint
+        self.reader_host: pulumi.Output[str] = self.reader_endpoint
+        if settings.proxy:
+            self._proxy(network)
         self.alarms = self._alarms(alarm_topic_arn) if settings.alarms else []
         self.register_outputs({
             "endpoint": self.endpoint,
             "reader_endpoint": self.reader_endpoint,
+            "host": self.host,
+            "reader_host": self.reader_host,
             "port": self.port,
             "secret_arn": self.secret_arn,
             "security_group_id": self.security_group.id,
         })
+
+    def _parameter_group(self) -> aws.rds.ClusterParameterGroup:
+        """TLS-only connections. ``name_prefix`` (not ``name``): the family is ForceNew, and a
+        replacement must not collide with the group it replaces
+        (terraform-provider-aws internal/service/rds/cluster_parameter_group.go: family ForceNew;
+        name_prefix validated by validParamGroupNamePrefix in internal/service/rds/validate.go:
+        lowercase letters, digits, hyphens, first a letter, no ``--``)."""
+        s = self.settings
+        parameter, value = TLS_PARAMETERS[s.engine]
+        family = parameter_group_family(s.engine, s.version)
+        return aws.rds.ClusterParameterGroup(
+            self.logical_name("params"),
+            name_prefix=self.physical_name("tls", max_len=200) + "-",
+            family=family,
+            description=f"TLS-only connections to database {self.component_name} ({family})",
+            parameters=[aws.rds.ClusterParameterGroupParameterArgs(
+                name=parameter, value=value, apply_method="immediate",  # dynamic: see TLS_PARAMETERS
+            )],
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
 
     def _cluster(self, engine: str, log_types: tuple[str, ...]) -> aws.rds.Cluster:
         s = self.settings
@@ -115,6 +198,12 @@ class Database(Component):
             serverless = aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
                 min_capacity=s.serverless.min, max_capacity=s.serverless.max,
             )
+        final_snapshot: pulumi.Input[str] | None = None
+        if self.snapshot_suffix is not None:
+            # Letters, digits and hyphens, a letter first, no "--", not ending in "-", at most 255:
+            # terraform-provider-aws internal/service/rds/cluster.go (final_snapshot_identifier).
+            head = self.physical_name("final", max_len=255 - 2 * SNAPSHOT_SUFFIX_BYTES - 1)
+            final_snapshot = self.snapshot_suffix.hex.apply(lambda suffix: f"{head}-{suffix}")
         return aws.rds.Cluster(
             self.logical_name("cluster"),
             cluster_identifier=self.physical_name(max_len=63),
@@ -130,22 +219,58 @@ class Database(Component):
             copy_tags_to_snapshot=True,
             deletion_protection=s.deletion_protection,
             skip_final_snapshot=not s.final_snapshot,
-            final_snapshot_identifier=(
-                self.physical_name("final", max_len=255) if s.final_snapshot else None
-            ),
+            final_snapshot_identifier=final_snapshot,
             iam_database_authentication_enabled=s.iam_auth,
             enabled_cloudwatch_logs_exports=list(log_types),
             serverlessv2_scaling_configuration=serverless,
+            db_cluster_parameter_group_name=self.parameter_group.name,
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             tags=self.tags(),
             opts=self.child_opts(),
         )
 
+    def _service_role(self, suffix: str, service: str, description: str) -> aws.iam.Role:
+        """A role only ``service`` may assume, and only on behalf of this account (``aws:SourceAccount``).
+
+        Role names: at most 64 characters of ``[\\w+=,.@-]``
+        (terraform-provider-aws internal/service/iam/role.go, validRoleName)."""
+        policy = self.cluster.arn.apply(lambda arn: json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": _arn_parts(arn)[2]}},
+            }],
+        }))
+        return aws.iam.Role(
+            self.logical_name(suffix),
+            name=self.physical_name(suffix, max_len=64),
+            description=description,
+            assume_role_policy=policy,
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+
+    def _monitoring_role(self) -> aws.iam.Role:
+        """Enhanced Monitoring: a role for ``monitoring.rds.amazonaws.com`` with the AWS managed policy
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html)."""
+        role = self._service_role("monitoring", "monitoring.rds.amazonaws.com",
+                                  f"Enhanced Monitoring of database {self.component_name}")
+        self.monitoring_attachment = aws.iam.RolePolicyAttachment(
+            self.logical_name("monitoring"),
+            role=role.name,
+            policy_arn=self.cluster.arn.apply(lambda arn: f"arn:{_arn_parts(arn)[0]}:{MONITORING_POLICY}"),
+            opts=self.child_opts(),
+        )
+        return role
+
     def _instance(
         self, index: int, zone: pulumi.Input[str], engine: str,
     ) -> aws.rds.ClusterInstance:
         s = self.settings
+        monitoring = self.monitoring_role is not None
         return aws.rds.ClusterInstance(
             self.logical_name(f"instance-{index + 1}"),
             identifier=self.physical_name(str(index + 1), max_len=63),
@@ -161,9 +286,102 @@ class Database(Component):
             performance_insights_retention_period=(
                 PERFORMANCE_INSIGHTS_RETENTION if s.performance_insights else None
             ),
+            monitoring_interval=s.monitoring_interval if monitoring else None,
+            monitoring_role_arn=self.monitoring_role.arn if self.monitoring_role is not None else None,
+            tags=self.tags(),
+            # RDS checks the role's permissions when the instance is created.
+            opts=self.child_opts(depends_on=[self.monitoring_attachment] if monitoring else None),
+        )
+
+    def _proxy(self, network: NetworkAttachment) -> None:
+        """RDS Proxy in front of the cluster: clients authenticate with IAM, the proxy with the secret.
+
+        Names: 1 to 63 letters, digits and hyphens, a letter first, no ``--``, not ending in ``-``
+        (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html;
+        terraform-provider-aws internal/service/rds/proxy.go: name uses validIdentifier).
+        """
+        s, name = self.settings, self.component_name
+        self.proxy_security_group = aws.ec2.SecurityGroup(
+            self.logical_name("proxy-sg"),
+            name=self.physical_name("proxy-sg", max_len=255),
+            description=ec2_description(f"RDS Proxy of database {name}; ingress is added per linked service"),
+            vpc_id=network.vpc_id,
+            egress=[],
             tags=self.tags(),
             opts=self.child_opts(),
         )
+        aws.vpc.SecurityGroupIngressRule(
+            self.logical_name("from-proxy"),
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=self.proxy_security_group.id,
+            ip_protocol="tcp", from_port=self.port, to_port=self.port,
+            description=ec2_description(f"From the RDS Proxy of {name}"),
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            self.logical_name("proxy-to-cluster"),
+            security_group_id=self.proxy_security_group.id,
+            referenced_security_group_id=self.security_group.id,
+            ip_protocol="tcp", from_port=self.port, to_port=self.port,
+            description=ec2_description(f"RDS Proxy to the cluster of {name}"),
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        self.proxy_role = self._service_role("proxy", "rds.amazonaws.com",
+                                             f"RDS Proxy of database {name}: reads the master secret")
+        aws.iam.RolePolicy(
+            self.logical_name("proxy-secret"),
+            role=self.proxy_role.id,
+            policy=self.secret_arn.apply(lambda arn: json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": arn}],
+            })),
+            opts=self.child_opts(),
+        )
+        self.proxy = aws.rds.Proxy(
+            self.logical_name("proxy"),
+            name=self.physical_name("proxy", max_len=63),
+            engine_family=PROXY_ENGINE_FAMILIES[s.engine],
+            auths=[aws.rds.ProxyAuthArgs(
+                auth_scheme="SECRETS",
+                iam_auth="REQUIRED",
+                secret_arn=self.secret_arn,
+                description=f"Master user of database {name}, rotated by RDS",
+            )],
+            role_arn=self.proxy_role.arn,
+            require_tls=True,
+            vpc_subnet_ids=network.private_subnet_ids,
+            vpc_security_group_ids=[self.proxy_security_group.id],
+            tags=self.tags(),
+            opts=self.child_opts(),
+        )
+        target_group = aws.rds.ProxyDefaultTargetGroup(
+            self.logical_name("proxy-targets"),
+            db_proxy_name=self.proxy.name,
+            opts=self.child_opts(),
+        )
+        aws.rds.ProxyTarget(
+            self.logical_name("proxy-target"),
+            db_proxy_name=self.proxy.name,
+            target_group_name=target_group.name,
+            db_cluster_identifier=self.cluster.cluster_identifier,
+            opts=self.child_opts(depends_on=list(self.instances)),
+        )
+        self.host = self.proxy.endpoint
+        self.reader_host = self.proxy.endpoint
+        if s.replicas >= 1:
+            self.proxy_reader = aws.rds.ProxyEndpoint(
+                self.logical_name("proxy-read-only"),
+                db_proxy_name=self.proxy.name,
+                db_proxy_endpoint_name=self.physical_name("ro", max_len=63),
+                target_role="READ_ONLY",
+                vpc_subnet_ids=network.private_subnet_ids,
+                vpc_security_group_ids=[self.proxy_security_group.id],
+                tags=self.tags(),
+                opts=self.child_opts(),
+            )
+            self.reader_host = self.proxy_reader.endpoint
 
     def _alarms(self, topic: pulumi.Input[str] | None) -> list[aws.cloudwatch.MetricAlarm]:
         s, name = self.settings, self.component_name
@@ -202,45 +420,83 @@ class Database(Component):
         return alarms
 
     def link(self) -> Link:
-        """What an API that uses this database gets.
+        """What an API that uses this database gets; the names are :func:`link_variables`'s.
 
-        * ``<P>_HOST`` (writer endpoint), ``<P>_READER_HOST``, ``<P>_PORT`` and
-          ``<P>_NAME`` (database name) as plain environment variables, where
-          ``<P>`` is :func:`blueprints.base.env_prefix` of the name (``ORDERS_DB``);
-        * ``<P>_USERNAME`` and ``<P>_PASSWORD`` as ECS secrets read from the
-          RDS-managed secret's JSON keys (``<arn>:username::``, ``<arn>:password::``);
-        * ``secretsmanager:GetSecretValue`` on that one secret for the task
-          role, for apps that read (and re-read after rotation) the secret themselves;
-        * an ingress rule on the database's security group from the API's, on ``port``.
+        ``<P>`` is :func:`blueprints.base.env_prefix` of the name (``ORDERS_DB``). Always:
+        ``<P>_HOST`` and ``<P>_READER_HOST`` (see :attr:`host`, :attr:`reader_host`), ``<P>_PORT``,
+        ``<P>_NAME`` (database name), ``<P>_SECRET_ARN`` (the RDS-managed master secret) and
+        ``<P>_AUTH``:
 
-        ``rds-db:connect`` is **not** part of the link: the link's contract is
-        password authentication with the master user, and a PostgreSQL user
-        granted ``rds_iam`` can no longer log in with a password. Apps that use
-        IAM authentication create their own database user and add
-        :meth:`iam_connect_statement` for it.
+        * ``iam`` (with ``proxy``): ``<P>_USERNAME`` is plain; the app connects over TLS with an
+          IAM authentication token for that user, never a password. The task role gets
+          ``rds-db:connect`` on ``arn:<partition>:rds-db:<region>:<account>:dbuser:<prx-…>/<user>``
+          (:meth:`proxy_connect_statement`); the ingress rule goes on the proxy's security group.
+        * ``password`` (without): ``<P>_USERNAME`` and ``<P>_PASSWORD`` are ECS secrets from the
+          secret's JSON keys, read once at task start. RDS rotates the password every 7 days, so
+          the app must re-read the secret by ``<P>_SECRET_ARN`` when a login fails; the task role
+          may ``secretsmanager:GetSecretValue`` on that one secret. The ingress rule goes on the
+          cluster's security group.
         """
         prefix = env_prefix(self.component_name)
-        return Link(
-            component=self.component_name,
-            environment={
-                f"{prefix}_HOST": self.endpoint,
-                f"{prefix}_READER_HOST": self.reader_endpoint,
-                f"{prefix}_PORT": str(self.port),
-                f"{prefix}_NAME": self.settings.database,
-            },
-            secrets={
-                f"{prefix}_USERNAME": pulumi.Output.concat(self.secret_arn, ":username::"),
-                f"{prefix}_PASSWORD": pulumi.Output.concat(self.secret_arn, ":password::"),
-            },
-            secret_arns=[self.secret_arn],
-            iam_statements=[{
-                "Effect": "Allow",
-                "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": self.secret_arn,
-            }],
-            security_group_id=self.security_group.id,
-            port=self.port,
-        )
+        names = link_variables(self.component_name, self.settings)
+        environment: dict[str, pulumi.Input[str]] = {
+            f"{prefix}_HOST": self.host,
+            f"{prefix}_READER_HOST": self.reader_host,
+            f"{prefix}_PORT": str(self.port),
+            f"{prefix}_NAME": self.settings.database,
+            f"{prefix}_SECRET_ARN": self.secret_arn,
+        }
+        if self.proxy is not None and self.proxy_security_group is not None:
+            environment[f"{prefix}_AUTH"] = LINK_AUTH_IAM
+            environment[f"{prefix}_USERNAME"] = self.settings.master_username
+            link = Link(
+                component=self.component_name,
+                environment=environment,
+                iam_statements=[self.proxy_connect_statement(self.settings.master_username)],
+                security_group_id=self.proxy_security_group.id,
+                port=self.port,
+            )
+        else:
+            environment[f"{prefix}_AUTH"] = LINK_AUTH_PASSWORD
+            link = Link(
+                component=self.component_name,
+                environment=environment,
+                secrets={
+                    f"{prefix}_USERNAME": pulumi.Output.concat(self.secret_arn, ":username::"),
+                    f"{prefix}_PASSWORD": pulumi.Output.concat(self.secret_arn, ":password::"),
+                },
+                secret_arns=[self.secret_arn],
+                iam_statements=[{
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue"],
+                    "Resource": self.secret_arn,
+                }],
+                security_group_id=self.security_group.id,
+                port=self.port,
+            )
+        kinds = {**{n: "environment" for n in link.environment}, **{n: "secret" for n in link.secrets}}
+        assert kinds == names, f"link variables {kinds} differ from link_variables() {names}"
+        return link
+
+    def proxy_connect_statement(self, db_user: str) -> dict[str, Any]:
+        """An IAM statement allowing ``rds-db:connect`` as ``db_user`` through the proxy.
+
+        The resource (an ``Output``) is
+        ``arn:<partition>:rds-db:<region>:<account>:dbuser:<proxy resource id>/<db_user>``, the
+        resource id being the ``prx-…`` last part of the proxy's ARN
+        (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-connecting.html#rds-proxy-connecting-iam).
+
+        Raises:
+            ValueError: The database has no proxy.
+        """
+        if self.proxy is None:
+            raise ValueError(f"database {self.component_name}: proxy is off")
+
+        def arn(proxy_arn: str) -> str:
+            partition, region, account = _arn_parts(proxy_arn)
+            return f"arn:{partition}:rds-db:{region}:{account}:dbuser:{proxy_arn.rsplit(':', 1)[-1]}/{db_user}"
+
+        return {"Effect": "Allow", "Action": ["rds-db:connect"], "Resource": self.proxy.arn.apply(arn)}
 
     def iam_connect_statement(self, db_user: str) -> dict[str, Any]:
         """An IAM statement allowing ``rds-db:connect`` as ``db_user`` to this cluster.

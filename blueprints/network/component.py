@@ -20,6 +20,13 @@
     ``0.0.0.0/0`` to the NAT in its own AZ;
 * an S3 gateway endpoint (``aws.ec2.VpcEndpoint``, ``com.amazonaws.<region>.s3``)
   on every private route table, so image layers and S3 traffic skip the NAT;
+* with :attr:`NetworkSettings.interface_endpoints` (set for ``nat: none`` with
+  APIs), one interface ``aws.ec2.VpcEndpoint`` per service
+  (``com.amazonaws.<region>.<service>``: ``ecr.api``, ``ecr.dkr``, ``logs``,
+  ``secretsmanager`` …) in every private subnet with private DNS on, so the SDKs'
+  default endpoints resolve to it, and one ``aws.ec2.SecurityGroup``
+  (``<project>-<env>-network-endpoints``) that lets HTTPS (443) in from the VPC
+  CIDR and nothing out;
 * with :attr:`NetworkSettings.flow_logs`, an ``aws.ec2.FlowLog`` (all traffic) to an
   ``aws.cloudwatch.LogGroup``, delivered by an ``aws.iam.Role`` that only
   ``vpc-flow-logs.amazonaws.com`` of this account may assume and that may only
@@ -52,7 +59,9 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.base import Component, NetworkAttachment, StackContext
+from blueprints.naming import checked_name
 from blueprints.network.settings import (
+    ENDPOINT_PORT,
     FLOW_LOG_AGGREGATION_INTERVAL,
     NetworkSettings,
     subnet_cidrs,
@@ -82,6 +91,8 @@ class Network(Component):
         eips: The NAT gateways' ``aws.ec2.Eip`` s, in NAT order.
         nat_gateways: 0, 1 or ``azs`` ``aws.ec2.NatGateway`` s.
         s3_endpoint: The S3 gateway ``aws.ec2.VpcEndpoint``.
+        endpoint_security_group: The interface endpoints' security group, or ``None``.
+        interface_endpoints: The interface ``aws.ec2.VpcEndpoint`` s, by service (``"ecr.api"`` …).
         flow_log, flow_log_group, flow_log_role: The flow-log resources, or ``None``.
         attachment: The :class:`~blueprints.base.NetworkAttachment` other components take.
     """
@@ -148,6 +159,10 @@ class Network(Component):
 
         self.private_route_tables = self._private_route_tables()
         self.s3_endpoint = self._s3_endpoint(invoke)
+        self.endpoint_security_group: aws.ec2.SecurityGroup | None = None
+        self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
+        if settings.interface_endpoints:
+            self._interface_endpoints(invoke)
 
         self.flow_log_group: aws.cloudwatch.LogGroup | None = None
         self.flow_log_role: aws.iam.Role | None = None
@@ -250,10 +265,52 @@ class Network(Component):
             opts=self.child_opts(),
         )
 
+    def _interface_endpoints(self, invoke: pulumi.InvokeOutputOptions) -> None:
+        """One interface endpoint per service, in the private subnets, behind one security group.
+
+        ``private_dns_enabled`` makes ``<service>.<region>.amazonaws.com`` resolve to the
+        endpoint inside the VPC (needs the VPC's DNS support and hostnames, both on):
+        https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html .
+        The security group must allow HTTPS from the clients:
+        https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html#create-interface-endpoint-aws
+        """
+        self.endpoint_security_group = aws.ec2.SecurityGroup(
+            self.logical_name("endpoints-sg"),
+            name=checked_name("security_group", self.physical_name("endpoints", max_len=255)),
+            description="Interface VPC endpoints: HTTPS from the VPC",
+            vpc_id=self.vpc.id,
+            egress=[],
+            tags=self.tags(Name=self.physical_name("endpoints", max_len=255)),
+            opts=self.child_opts(),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            self.logical_name("endpoints-in-443"),
+            security_group_id=self.endpoint_security_group.id,
+            description="HTTPS from the VPC",
+            ip_protocol="tcp",
+            from_port=ENDPOINT_PORT,
+            to_port=ENDPOINT_PORT,
+            cidr_ipv4=self.vpc.cidr_block,
+            opts=self.child_opts(),
+        )
+        region = aws.get_region_output(opts=invoke).region
+        for service in self.settings.interface_endpoints:
+            self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
+                self.logical_name(f"endpoint-{service.replace('.', '-')}"),
+                vpc_id=self.vpc.id,
+                service_name=region.apply(lambda r, service=service: f"com.amazonaws.{r}.{service}"),
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[s.id for s in self.private_subnets],
+                security_group_ids=[self.endpoint_security_group.id],
+                tags=self.tags(Name=self.physical_name(f"endpoint-{service}", max_len=255)),
+                opts=self.child_opts(),
+            )
+
     def _flow_logs(self, invoke: pulumi.InvokeOutputOptions) -> None:
         self.flow_log_group = aws.cloudwatch.LogGroup(
             self.logical_name("flow-logs"),
-            name=f"/aws/vpc-flow-logs/{self.physical_name(max_len=480)}",
+            name=checked_name("log_group", f"/aws/vpc-flow-logs/{self.physical_name(max_len=480)}"),
             retention_in_days=self.settings.flow_log_retention_days,
             tags=self.tags(),
             opts=self.child_opts(),
@@ -263,7 +320,7 @@ class Network(Component):
         account = aws.get_caller_identity_output(opts=invoke).account_id
         self.flow_log_role = aws.iam.Role(
             self.logical_name("flow-logs"),
-            name=self.physical_name("flow-logs", max_len=64),
+            name=checked_name("iam_role", self.physical_name("flow-logs", max_len=64)),
             assume_role_policy=pulumi.Output.all(partition, region, account).apply(
                 lambda a: _flow_log_trust_policy(*a)),
             tags=self.tags(),

@@ -7,8 +7,11 @@ Imports no ``pulumi``: ``scaffold validate`` runs the same checks (see
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
+
+from blueprints.constraints import SettingProblem, raise_problems
 
 #: Default number of availability zones.
 DEFAULT_AZS = 2
@@ -37,6 +40,22 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 NatMode = Literal["none", "single", "per_az"]
 _NAT_MODES = ("none", "single", "per_az")
 
+#: AWS services a task in a private subnet reaches through an interface VPC endpoint
+#: (``com.amazonaws.<region>.<service>``, PrivateLink) when there is no NAT:
+#: ``ecr.api`` + ``ecr.dkr`` pull the image (its layers come through the S3 gateway
+#: endpoint), ``logs`` takes the awslogs driver's output, ``secretsmanager`` and ``ssm``
+#: hand ECS the task's secrets, ``sqs`` and ``sns`` serve the apps that use a queue or a
+#: topic. Service names: https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html ;
+#: what Fargate needs without internet:
+#: https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html (ecr.api, ecr.dkr, S3 gateway, logs),
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-tutorial.html
+#: (secretsmanager, ssm).
+INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "sqs", "sns")
+#: The interface endpoints every ECS Fargate task needs without NAT: image pull, logs, secrets.
+TASK_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
+#: HTTPS: the only port an interface endpoint's security group opens (to the VPC CIDR).
+ENDPOINT_PORT = 443
+
 
 @dataclass(frozen=True, kw_only=True)
 class NetworkSettings:
@@ -49,6 +68,11 @@ class NetworkSettings:
         flow_logs: Send VPC flow logs (all traffic) to CloudWatch Logs.
         flow_log_retention_days: Flow-log retention in days; one of CloudWatch's
             accepted values (1, 3, 5, 7, 14, 30, 60, 90 …).
+        interface_endpoints: Services (of :data:`INTERFACE_ENDPOINT_SERVICES`, e.g.
+            ``"ecr.api"``) to reach through interface VPC endpoints in the private
+            subnets; each becomes an ``aws.ec2.VpcEndpoint`` for
+            ``com.amazonaws.<region>.<service>`` with private DNS. ``stacks.settings``
+            sets them when ``nat`` is ``"none"`` and the stack runs APIs.
 
     Raises:
         ValueError: ``azs`` out of range, an unknown ``nat``, a ``cidr`` that is not
@@ -61,18 +85,36 @@ class NetworkSettings:
     cidr: str = DEFAULT_CIDR
     flow_logs: bool = False
     flow_log_retention_days: int = DEFAULT_FLOW_LOG_RETENTION_DAYS
+    interface_endpoints: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not MIN_AZS <= self.azs <= MAX_AZS:
-            raise ValueError(f"azs must be between {MIN_AZS} and {MAX_AZS}, got {self.azs}")
-        if self.nat not in _NAT_MODES:
-            raise ValueError(f"nat must be one of {', '.join(_NAT_MODES)}, got {self.nat!r}")
-        subnet_cidrs(self.cidr, self.azs)  # raises ValueError for a bad CIDR
-        if self.flow_log_retention_days not in LOG_RETENTION_DAYS:
-            raise ValueError(
-                f"flow_log_retention_days must be one of {LOG_RETENTION_DAYS}, "
-                f"got {self.flow_log_retention_days}"
-            )
+        raise_problems(network_problems(self))
+
+
+def network_problems(s: NetworkSettings) -> Iterator[SettingProblem]:
+    """Every problem of a :class:`NetworkSettings`, by settings field.
+
+    VPC CIDR sizes: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html (/16 to /28);
+    retention: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+    """
+    azs_ok = MIN_AZS <= s.azs <= MAX_AZS
+    if not azs_ok:
+        yield SettingProblem("azs", f"azs must be between {MIN_AZS} and {MAX_AZS}, got {s.azs}")
+    if s.nat not in _NAT_MODES:
+        yield SettingProblem("nat", f"nat must be one of {', '.join(_NAT_MODES)}, got {s.nat!r}")
+    try:
+        subnet_cidrs(s.cidr, s.azs if azs_ok else MIN_AZS)
+    except ValueError as err:
+        yield SettingProblem("cidr", str(err), "use a block from /16 to /24, such as 10.20.0.0/16",
+                             "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html")
+    if s.flow_log_retention_days not in LOG_RETENTION_DAYS:
+        yield SettingProblem("flow_log_retention_days", f"flow_log_retention_days must be one of "
+                             f"{LOG_RETENTION_DAYS}, got {s.flow_log_retention_days}")
+    unknown = [e for e in s.interface_endpoints if e not in INTERFACE_ENDPOINT_SERVICES]
+    if unknown or len(set(s.interface_endpoints)) != len(s.interface_endpoints):
+        yield SettingProblem("interface_endpoints",
+                             f"interface_endpoints must be distinct services of {INTERFACE_ENDPOINT_SERVICES}, "
+                             f"got {s.interface_endpoints}")
 
 
 def subnet_cidrs(cidr: str, azs: int) -> tuple[list[str], list[str]]:

@@ -62,13 +62,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from blueprints.base import Component, Link, StackContext, aws_name, env_prefix
+from blueprints.base import Component, Link, StackContext, aws_name
 from blueprints.notifications.settings import (
     KEY_DELETION_WINDOW,
     MAX_ALIAS_NAME,
     MAX_TOPIC_NAME,
     NotificationsSettings,
     Subscriber,
+    link_variables,
     topic_arn,
 )
 
@@ -194,10 +195,15 @@ class Notifications(Component):
             lambda a: topic_arn(a[0], a[1], a[2], topic))
 
     def link(self) -> Link:
-        """``<PREFIX>_TOPIC_ARN`` and ``sns:Publish`` on this topic only."""
+        """``<PREFIX>_TOPIC_ARN`` and ``sns:Publish`` on this topic only.
+
+        The variable names are :func:`blueprints.notifications.settings.link_variables`'s,
+        which ``scaffold validate`` checks for collisions.
+        """
+        (arn_variable,) = link_variables(self.component_name, self.settings)
         return Link(
             component=self.component_name,
-            environment={f"{env_prefix(self.component_name)}_TOPIC_ARN": self.topic.arn},
+            environment={arn_variable: self.topic.arn},
             iam_statements=[{"Effect": "Allow", "Action": ["sns:Publish"],
                              "Resource": self.topic.arn}],
         )

@@ -7,8 +7,12 @@ Imports no ``pulumi``: ``scaffold validate`` runs the same checks (see
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
+
+from blueprints.constraints import SettingProblem, raise_problems
+from blueprints.naming import env_prefix
 
 #: SNS topic names are at most 256 characters.
 MAX_TOPIC_NAME = 256
@@ -37,19 +41,30 @@ class Subscriber:
             queue component's name (its ARN is passed as ``queue_subscriptions``).
 
     Raises:
-        ValueError: An unknown protocol, or an endpoint that does not fit it.
+        blueprints.constraints.SettingsError: An unknown protocol, or an endpoint that
+            does not fit it (a ``ValueError``).
     """
 
     protocol: Protocol
     endpoint: str
 
     def __post_init__(self) -> None:
-        if self.protocol not in _PROTOCOLS:
-            raise ValueError(
-                f"subscriber protocol must be one of {', '.join(_PROTOCOLS)}, got {self.protocol!r}")
-        pattern, what = _ENDPOINT_PATTERNS[self.protocol]
-        if not pattern.match(self.endpoint):
-            raise ValueError(f"{self.protocol} subscriber endpoint must be {what}, got {self.endpoint!r}")
+        raise_problems(subscriber_problems(self))
+
+
+def subscriber_problems(s: Subscriber) -> Iterator[SettingProblem]:
+    """The problems of one :class:`Subscriber` (fields ``protocol`` and ``endpoint``).
+
+    Protocols and endpoint forms: https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+    """
+    if s.protocol not in _PROTOCOLS:
+        yield SettingProblem("protocol", f"subscriber protocol must be one of {', '.join(_PROTOCOLS)}, "
+                             f"got {s.protocol!r}")
+        return
+    pattern, what = _ENDPOINT_PATTERNS[s.protocol]
+    if not pattern.match(s.endpoint):
+        yield SettingProblem("endpoint", f"{s.protocol} subscriber endpoint must be {what}, got {s.endpoint!r}",
+                             source="https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,18 +75,42 @@ class NotificationsSettings:
         subscribers: The subscribers, each at most once.
 
     Raises:
-        ValueError: The same subscriber appears twice.
+        blueprints.constraints.SettingsError: The same subscriber (protocol and
+            endpoint) appears twice; the problem is on the second, ``subscribers.<index>``.
     """
 
     subscribers: tuple[Subscriber, ...] = ()
 
     def __post_init__(self) -> None:
-        seen: set[Subscriber] = set()
-        for subscriber in self.subscribers:
-            if subscriber in seen:
-                raise ValueError(
-                    f"subscriber {subscriber.protocol} {subscriber.endpoint!r} is listed twice")
-            seen.add(subscriber)
+        raise_problems(notifications_problems(self))
+
+
+def notifications_problems(s: NotificationsSettings) -> Iterator[SettingProblem]:
+    """Every problem of a :class:`NotificationsSettings`: each repeated subscriber, at its index.
+
+    SNS keeps one subscription per topic, protocol and endpoint, so a second one is the
+    same resource twice (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html).
+    """
+    first: dict[Subscriber, int] = {}
+    for i, subscriber in enumerate(s.subscribers):
+        if subscriber in first:
+            yield SettingProblem(
+                f"subscribers.{i}",
+                f"subscriber {subscriber.protocol} {subscriber.endpoint!r} is listed twice "
+                f"(also subscribers[{first[subscriber]}])", "list each subscriber once")
+        else:
+            first[subscriber] = i
+
+
+def link_variables(component: str, settings: NotificationsSettings) -> dict[str, str]:
+    """The variables a topic's link sets on an API that uses it: name -> ``"environment"``.
+
+    :meth:`blueprints.notifications.Notifications.link` sets exactly these.
+
+    >>> link_variables("alerts", NotificationsSettings())
+    {'ALERTS_TOPIC_ARN': 'environment'}
+    """
+    return {f"{env_prefix(component)}_TOPIC_ARN": "environment"}
 
 
 def topic_arn(partition: str, region: str, account_id: str, name: str) -> str:

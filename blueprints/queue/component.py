@@ -44,13 +44,14 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.alarms import metric_alarm
-from blueprints.base import Component, Link, StackContext, env_prefix
+from blueprints.base import Component, Link, StackContext
 from blueprints.queue.settings import (
     DLQ_RETENTION,
     FIFO_SUFFIX,
     LINK_ACTIONS,
     MAX_QUEUE_NAME,
     QueueSettings,
+    link_variables,
 )
 
 
@@ -158,10 +159,15 @@ class Queue(Component):
         return self.physical_name(suffix, max_len=MAX_QUEUE_NAME)
 
     def link(self) -> Link:
-        """``<PREFIX>_QUEUE_URL`` and send/receive/delete/get-attributes on this queue only."""
+        """``<PREFIX>_QUEUE_URL`` and send/receive/delete/get-attributes on this queue only.
+
+        The variable names are :func:`blueprints.queue.settings.link_variables`'s, which
+        ``scaffold validate`` checks for collisions.
+        """
+        (url_variable,) = link_variables(self.component_name, self.settings)
         return Link(
             component=self.component_name,
-            environment={f"{env_prefix(self.component_name)}_QUEUE_URL": self.queue.url},
+            environment={url_variable: self.queue.url},
             iam_statements=[{
                 "Effect": "Allow",
                 "Action": list(LINK_ACTIONS),

@@ -6,7 +6,11 @@ Imports no ``pulumi``: ``scaffold validate`` runs the same checks (see
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from blueprints.constraints import SettingProblem, raise_problems
+from blueprints.naming import env_prefix
 
 #: Default visibility timeout, in seconds.
 DEFAULT_VISIBILITY_TIMEOUT = 30  # 30 seconds
@@ -20,6 +24,9 @@ DEFAULT_OLDEST_MESSAGE_AGE_THRESHOLD = 300  # 5 minutes in seconds
 DLQ_RETENTION = 1209600  # 14 days in seconds
 #: SQS limits: visibility timeout 0..43200 s (12 h), retention 60..1209600 s (1 min..14 days),
 #: maxReceiveCount 1..1000, queue names at most 80 characters (including ``.fifo``).
+#: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html,
+#: terraform-provider-aws internal/service/sqs/queue.go (visibility_timeout_seconds
+#: IntBetween(0, 43200), message_retention_seconds IntBetween(60, 1209600)).
 MAX_VISIBILITY_TIMEOUT = 43200  # 12 hours in seconds
 MIN_RETENTION = 60  # 1 minute in seconds
 MAX_RETENTION = 1209600  # 14 days in seconds
@@ -48,7 +55,8 @@ class QueueSettings:
             the age alarm fires.
 
     Raises:
-        ValueError: A value outside SQS's limits, or a non-positive threshold.
+        blueprints.constraints.SettingsError: A value outside SQS's limits, or a
+            non-positive threshold (every problem at once; a ``ValueError``).
     """
 
     fifo: bool = False
@@ -60,16 +68,33 @@ class QueueSettings:
     oldest_message_age_threshold: int = DEFAULT_OLDEST_MESSAGE_AGE_THRESHOLD
 
     def __post_init__(self) -> None:
-        checks = (
-            ("visibility_timeout", self.visibility_timeout, 0, MAX_VISIBILITY_TIMEOUT),
-            ("retention", self.retention, MIN_RETENTION, MAX_RETENTION),
-            ("max_receives", self.max_receives, 1, MAX_MAX_RECEIVES),
-        )
-        for field_name, value, low, high in checks:
-            if not low <= value <= high:
-                raise ValueError(f"{field_name} must be between {low} and {high}, got {value}")
-        if self.oldest_message_age_threshold <= 0:
-            raise ValueError(
-                "oldest_message_age_threshold must be a positive number of seconds, "
-                f"got {self.oldest_message_age_threshold}"
-            )
+        raise_problems(queue_problems(self))
+
+
+def queue_problems(s: QueueSettings) -> Iterator[SettingProblem]:
+    """Every problem of a :class:`QueueSettings`, by settings field (SQS's limits above)."""
+    source = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html"
+    checks = (
+        ("visibility_timeout", s.visibility_timeout, 0, MAX_VISIBILITY_TIMEOUT, "0s to 12h"),
+        ("retention", s.retention, MIN_RETENTION, MAX_RETENTION, "1m to 14d"),
+        ("max_receives", s.max_receives, 1, MAX_MAX_RECEIVES, "1 to 1000"),
+    )
+    for field_name, value, low, high, readable in checks:
+        if not low <= value <= high:
+            yield SettingProblem(field_name, f"must be between {low} and {high}, got {value}",
+                                 f"SQS allows {readable}", source)
+    if s.oldest_message_age_threshold <= 0:
+        yield SettingProblem("oldest_message_age_threshold",
+                             f"must be a positive number of seconds, got {s.oldest_message_age_threshold}")
+
+
+def link_variables(component: str, settings: QueueSettings) -> dict[str, str]:
+    """The variables a queue's link sets on an API that uses it: name -> ``"environment"``.
+
+    :meth:`blueprints.queue.Queue.link` sets exactly these, so ``scaffold validate`` can
+    report a name that the API or another link also sets.
+
+    >>> link_variables("jobs", QueueSettings())
+    {'JOBS_QUEUE_URL': 'environment'}
+    """
+    return {f"{env_prefix(component)}_QUEUE_URL": "environment"}

@@ -50,6 +50,10 @@ class DatabaseBlueprint(Resolved):
     database: str
     deletion_protection: bool
     final_snapshot: bool
+    proxy: bool
+    performance_insights: bool
+    monitoring_interval: Duration = Field(ge=0)
+    allow_replacement: bool
 
 
 class CacheBlueprint(Resolved):
@@ -59,6 +63,7 @@ class CacheBlueprint(Resolved):
     node: str
     replicas: int = Field(ge=0, le=5)
     snapshot_retention: Duration = Field(ge=0)
+    allow_replacement: bool
 
 
 class QueueBlueprint(Resolved):
@@ -105,6 +110,9 @@ class ApiBlueprint(Resolved):
     log_retention: Duration = Field(ge=0)
     access_logs: bool
     deletion_protection: bool
+    zone: str | None
+    certificate: str | None
+    waf: bool
 
 
 ComponentBlueprint = Annotated[

@@ -7,6 +7,7 @@ together in one :class:`~scaffold.errors.SpecError`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,8 @@ from scaffold.errors import SpecError, SpecProblem, UsageError
 from scaffold.spec.blueprint import Blueprint
 from scaffold.spec.fields import did_you_mean, field_at, model_at
 from scaffold.spec.models import COMPONENT_MODELS, Spec
-from scaffold.spec.resolve import resolve_raw
-from scaffold.spec.rules import Finding, blueprint_rules, spec_rules
+from scaffold.spec.resolve import deep_merge, resolve_raw
+from scaffold.spec.rules import Finding, blueprint_rules, component_rules, spec_rules
 from scaffold.spec.source import FieldPath, Source, read_source
 
 #: The spec file commands read when ``-f`` is not given.
@@ -99,37 +100,182 @@ def _validation_findings(exc: ValidationError, root: type[BaseModel], data: Any)
 
 
 def _to_problems(source: Source, findings: Iterable[Finding], env: str | None = None) -> list[SpecProblem]:
+    """Place each finding in the file; with ``env``, a value the environment overrides is
+    reported at the override (``environments.prod.components.api.cpu``) and its line."""
     problems = []
     for f in findings:
-        candidates: list[FieldPath] = []
+        path = f.path
         if env is not None:
-            candidates.append(("environments", env, *f.path))
-        candidates.append(f.path)
-        problems.append(source.problem(f.path, f.message, f.hint, key=f.key, candidates=candidates,
+            override = ("environments", env, *f.path)
+            if source.positions.of(override, key=f.key) or source.positions.of(override):
+                path = override
+        problems.append(source.problem(path, f.message, f.hint, key=f.key, candidates=[path, f.path],
                                        severity="warning" if f.warning else "error"))
     return problems
+
+
+#: Placeholders for invalid top-level scalars, so that the rest of the spec is still checked.
+_PLACEHOLDERS: dict[str, Any] = {"scaffold": 1, "name": "placeholder", "region": "us-east-1"}
+
+
+def _remove(data: Any, path: FieldPath) -> bool:
+    """Delete the deepest mapping entry on ``path`` (a list is removed whole). ``True`` if removed."""
+    node = data
+    parent: Any = None
+    key: Any = None
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            break
+        parent, key = node, part
+        node = node[part]
+        if isinstance(node, list):
+            break
+    if parent is None:
+        return False
+    del parent[key]
+    return True
+
+
+def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], broken: set[str]) -> bool:
+    """Remove from ``data`` what failed validation so the rest can be checked in the same run.
+
+    A component without a valid ``kind`` is dropped (``dropped``); a component with a bad
+    field loses that field, and the profile's default stands in (``broken``: its
+    cross-field rules are skipped, they would judge the default). ``True`` if anything changed.
+    """
+    changed = False
+    for err in exc.errors():
+        path = _strip_tags(tuple(err["loc"]), data)
+        if not path:
+            return False
+        if path[0] == "components" and len(path) >= 2:
+            name = str(path[1])
+            component = data.get("components", {}).get(name)
+            if len(path) == 2 or path[2] == "kind" or not isinstance(component, dict):
+                if isinstance(data.get("components"), dict) and name in data["components"]:
+                    del data["components"][name]
+                    dropped.add(name)
+                    changed = True
+                continue
+            broken.add(name)
+            if err["type"] == "missing" and len(path) == 3:
+                component[path[2]] = "invalid"  # a required string (image): keep the component
+                changed = True
+                continue
+        elif len(path) == 1 and path[0] in _PLACEHOLDERS and err["type"] != "extra_forbidden":
+            data[str(path[0])] = _PLACEHOLDERS[str(path[0])]
+            changed = True
+            continue
+        elif path[0] == "environments" and len(path) >= 2 and (len(path) == 2 or path[2] == "profile"):
+            envs = data.get("environments")
+            if isinstance(envs, dict) and path[1] in envs and len(envs) > 1:
+                del envs[path[1]]
+                changed = True
+            continue
+        changed = _remove(data, path) or changed
+    return changed
+
+
+def _validate_spec(source: Source, problems: list[SpecProblem], dropped: set[str],
+                   broken: set[str]) -> Spec | None:
+    """The spec, validated after removing what is invalid; every problem found is added."""
+    data = copy.deepcopy(source.data)
+    for _ in range(_MAX_PASSES):
+        try:
+            spec = Spec.model_validate(data)
+        except ValidationError as exc:
+            problems += _to_problems(source, _validation_findings(exc, Spec, data))
+            if not _salvage(data, exc, dropped, broken):
+                return None
+            continue
+        return spec
+    return None
+
+
+#: How often a spec or an override is re-validated after removing its invalid parts.
+_MAX_PASSES = 6
+
+
+def _checked_overrides(source: Source, spec: Spec, env: str, broken: set[str],
+                       problems: list[SpecProblem]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An environment's component overrides, each validated like a base component.
+
+    Returns the usable overrides (invalid fields removed) and the merged component
+    models. A component whose override had a bad field is added to ``broken``.
+    """
+    overrides = copy.deepcopy(spec.environments[env].components or {})
+    merged: dict[str, Any] = dict(spec.components)
+    for name, override in list(overrides.items()):
+        if name not in spec.components:
+            del overrides[name]  # reported by spec_rules
+            continue
+        base = spec.components[name]
+        model = COMPONENT_MODELS[base.kind]
+        for _ in range(_MAX_PASSES):
+            raw = deep_merge(base.model_dump(exclude_none=True), override)
+            try:
+                merged[name] = model.model_validate(raw)
+                break
+            except ValidationError as exc:
+                findings = [Finding(("components", name, *f.path), f.message, f.hint, key=f.key)
+                            for f in _validation_findings(exc, model, raw)]
+                problems += _to_problems(source, findings, env)
+                broken.add(name)
+                if not any([_remove(override, tuple(e["loc"])) for e in exc.errors()]):
+                    del overrides[name]
+                    break
+        else:
+            del overrides[name]
+    return overrides, merged
+
+
+def _component_level(finding: Finding, skip: set[str]) -> bool:
+    return len(finding.path) >= 2 and finding.path[0] == "components" and finding.path[1] in skip
+
+
+def _dropped_reference(finding: Finding, dropped: set[str]) -> bool:
+    return any(f"{name!r}" in finding.message for name in dropped) and (
+        finding.message.startswith("no component named") or finding.message.startswith("overrides "))
 
 
 def check_source(source: Source) -> CheckedSpec:
     """Validate a parsed spec and resolve every environment.
 
+    Every problem is reported in one run: a field that fails its type is set aside (the
+    profile's default stands in) so that the spec-level rules, each environment's
+    overrides (typed like base fields and reported at their own path and line), the
+    cross-component rules and the components' own checks
+    (:func:`stacks.settings.component_problems`) all still run. Only the cross-field
+    rules of a component with a mistyped field wait for that field to be fixed.
+
     Raises:
         SpecError: Every problem found, sorted by position.
     """
-    try:
-        spec = Spec.model_validate(source.data)
-    except ValidationError as exc:
-        raise SpecError(_to_problems(source, _validation_findings(exc, Spec, source.data))) from None
-    problems = _to_problems(source, spec_rules(spec))
+    from stacks.settings import component_problems  # pulumi-free
+
+    problems: list[SpecProblem] = []
+    dropped: set[str] = set()
+    broken_base: set[str] = set()
+    spec = _validate_spec(source, problems, dropped, broken_base)
+    if spec is None:
+        raise SpecError(problems)
+    problems += _to_problems(source, (f for f in spec_rules(spec) if not _dropped_reference(f, dropped)))
     blueprints: dict[str, Blueprint] = {}
     for env in spec.environments:
-        raw = resolve_raw(spec, env)
+        broken = set(broken_base)
+        overrides, merged = _checked_overrides(source, spec, env, broken, problems)
+        problems += _to_problems(source, (f for f in component_rules(merged)
+                                          if not _dropped_reference(f, dropped)), env)
+        environments = dict(spec.environments)
+        environments[env] = environments[env].model_copy(update={"components": overrides})
+        raw = resolve_raw(spec.model_copy(update={"environments": environments}), env)
         try:
             blueprint = Blueprint.model_validate(raw)
         except ValidationError as exc:
             problems += _to_problems(source, _validation_findings(exc, Blueprint, raw), env)
             continue
-        problems += _to_problems(source, blueprint_rules(blueprint), env)
+        findings = [*blueprint_rules(blueprint), *component_problems(blueprint)]
+        problems += _to_problems(source, (f for f in findings if not _component_level(f, broken)), env)
         blueprints[env] = blueprint
     warnings = sorted({p for p in problems if p.severity == "warning"})
     errors = sorted({p for p in problems if p.severity != "warning"})

@@ -67,7 +67,7 @@ class DatabaseSpec(SpecModel):
 
     kind: Literal["database"] = Field(description="`database`: an Amazon Aurora cluster.")
     engine: Literal["postgres", "mysql"] | None = Field(None, description="Aurora engine: `postgres` or `mysql`.")
-    version: str | None = Field(None, description='Engine version, e.g. `"16.4"`. Quote it so YAML keeps it a string.')
+    version: str | None = Field(None, description='Engine version, e.g. `"16.4"` (PostgreSQL) or `"8.0.mysql_aurora.3.08.0"` (MySQL). Quote it so YAML keeps it a string.')
     instance: str | None = Field(None, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
                                  description="Instance class, e.g. `db.r6g.large`. Leave out with `serverless`.")
     serverless: ServerlessSpec | None = Field(None, description="Aurora Serverless v2 capacity in ACU, instead of `instance`.")
@@ -75,7 +75,14 @@ class DatabaseSpec(SpecModel):
     backup_retention: Duration | None = Field(None, description="How long automated backups are kept: whole days, 1d to 35d.")
     database: str | None = Field(None, pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$", description="Name of the database created in the cluster.")
     deletion_protection: bool | None = Field(None, description="Refuse to delete the cluster until this is turned off.")
-    final_snapshot: bool | None = Field(None, description="Take a final snapshot when the cluster is deleted.")
+    final_snapshot: bool | None = Field(None, description="Take a final snapshot when the cluster is deleted (its name ends with a random suffix).")
+    proxy: bool | None = Field(None, description="Connect apps through an RDS Proxy with IAM authentication: pooled connections, "
+                               "faster failover, and no password in the app, so rotation never breaks it. On in staging and production.")
+    performance_insights: bool | None = Field(None, description="Performance Insights on every instance, 7 days (free tier). On in production.")
+    monitoring_interval: Duration | None = Field(None, description="Enhanced Monitoring interval: `0` (off), `1s`, `5s`, `10s`, `15s`, `30s` or `60s`. "
+                                                 "`60s` in production.")
+    allow_replacement: bool | None = Field(None, description="Allow a change that replaces the cluster (and loses its data) in a production "
+                                           "environment; see `scaffold validate --against`.")
 
 
 class CacheSpec(SpecModel):
@@ -83,10 +90,12 @@ class CacheSpec(SpecModel):
 
     kind: Literal["cache"] = Field(description="`cache`: an ElastiCache replication group.")
     engine: Literal["redis", "valkey"] | None = Field(None, description="`redis` or `valkey`.")
-    version: str | None = Field(None, description='Engine version, e.g. `"7.1"`.')
+    version: str | None = Field(None, description='Engine version as `major.minor`, e.g. `"7.1"` (Redis OSS) or `"8.0"` (Valkey); not `"7.1.0"`.')
     node: str | None = Field(None, pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", description="Node type, e.g. `cache.r7g.large`.")
     replicas: int | None = Field(None, ge=0, le=5, description="Replicas, each in another AZ. 1 or more gives automatic failover and Multi-AZ.")
     snapshot_retention: Duration | None = Field(None, description="How long daily snapshots are kept: whole days, 0d to 35d.")
+    allow_replacement: bool | None = Field(None, description="Allow a change that replaces the replication group (and loses its data) in a "
+                                           "production environment; see `scaffold validate --against`.")
 
 
 class QueueSpec(SpecModel):
@@ -144,7 +153,18 @@ class ApiSpec(SpecModel):
     health_check_grace_period: Duration | None = Field(None, description="Time a new task gets before health checks count.")
     public: bool | None = Field(None, description="Internet-facing load balancer; otherwise internal to the VPC.")
     domain: str | None = Field(None, max_length=253, pattern=r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-                               description="Serve HTTPS on this name with an ACM certificate; HTTP redirects to it.")
+                               description="Serve HTTPS on this name: an ACM certificate validated in Route 53 "
+                                           "and an alias record to the load balancer; HTTP redirects to HTTPS. "
+                                           "Required for a public API in production (or `certificate`).")
+    zone: str | None = Field(None, max_length=253, pattern=r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+                             description="The Route 53 public hosted zone that holds `domain`, e.g. `example.com`. "
+                                         "Default: the domain minus its first label when it has 3 or more labels "
+                                         "(`api.example.com` -> `example.com`), else the domain itself.")
+    certificate: str | None = Field(None, description="ARN of an issued ACM certificate in the environment's region, "
+                                    "for DNS hosted outside Route 53: no certificate is requested and no DNS record "
+                                    "created; point your domain (CNAME) at the exported `load_balancer_dns`.")
+    waf: bool | None = Field(None, description="AWS WAF on a public load balancer: AWS managed common and "
+                             "known-bad-inputs rules and a per-IP rate limit. On in production.")
     scaling: ScalingSpec | None = Field(None, description="Autoscaling range and targets.")
     environment: dict[str, str] | None = Field(None, description="Plain environment variables. Never put secrets here.")
     secrets: dict[str, str] | None = Field(None, description="Environment variables read from Secrets Manager or SSM: name -> ARN.")

@@ -21,6 +21,8 @@ from scaffold.spec.units import format_duration
 DAY: Final = 86400  # seconds
 
 #: Default engine version of each engine (Aurora PostgreSQL/MySQL, ElastiCache Redis OSS/Valkey).
+#: Each passes the components' version checks (blueprints.database.settings.ENGINE_VERSIONS,
+#: blueprints.cache.settings.ENGINE_VERSIONS); a test holds them to it.
 ENGINE_VERSIONS: Final[Mapping[str, str]] = {
     "postgres": "16.4",
     "mysql": "8.0.mysql_aurora.3.08.0",
@@ -45,8 +47,10 @@ PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
             "engine": "postgres", "instance": "db.t4g.medium", "serverless": None, "replicas": 0,
             "backup_retention": 1 * DAY, "database": "app",
             "deletion_protection": False, "final_snapshot": False,
+            "proxy": False, "performance_insights": False, "monitoring_interval": 0, "allow_replacement": False,
         },
-        "cache": {"engine": "redis", "node": "cache.t4g.micro", "replicas": 0, "snapshot_retention": 0},
+        "cache": {"engine": "redis", "node": "cache.t4g.micro", "replicas": 0, "snapshot_retention": 0,
+                  "allow_replacement": False},
         "queue": dict(_COMMON_QUEUE),
         "notifications": {"subscribers": []},
         "api": {
@@ -55,6 +59,7 @@ PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
             "scaling": {"min": 1, "max": 2, "cpu": 60, "memory": None, "requests": None},
             "environment": {}, "secrets": {}, "uses": [],
             "log_retention": 7 * DAY, "access_logs": False, "deletion_protection": False,
+            "zone": None, "certificate": None, "waf": False,
         },
     },
     "staging": {
@@ -64,8 +69,10 @@ PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
             "engine": "postgres", "instance": "db.t4g.medium", "serverless": None, "replicas": 1,
             "backup_retention": 7 * DAY, "database": "app",
             "deletion_protection": False, "final_snapshot": True,
+            "proxy": True, "performance_insights": False, "monitoring_interval": 0, "allow_replacement": False,
         },
-        "cache": {"engine": "redis", "node": "cache.t4g.small", "replicas": 1, "snapshot_retention": 1 * DAY},
+        "cache": {"engine": "redis", "node": "cache.t4g.small", "replicas": 1, "snapshot_retention": 1 * DAY,
+                  "allow_replacement": False},
         "queue": dict(_COMMON_QUEUE),
         "notifications": {"subscribers": []},
         "api": {
@@ -74,6 +81,7 @@ PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
             "scaling": {"min": 1, "max": 4, "cpu": 60, "memory": None, "requests": None},
             "environment": {}, "secrets": {}, "uses": [],
             "log_retention": 14 * DAY, "access_logs": False, "deletion_protection": False,
+            "zone": None, "certificate": None, "waf": False,
         },
     },
     "production": {
@@ -83,8 +91,10 @@ PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
             "engine": "postgres", "instance": "db.r6g.large", "serverless": None, "replicas": 1,
             "backup_retention": 14 * DAY, "database": "app",
             "deletion_protection": True, "final_snapshot": True,
+            "proxy": True, "performance_insights": True, "monitoring_interval": 60, "allow_replacement": False,
         },
-        "cache": {"engine": "redis", "node": "cache.r7g.large", "replicas": 1, "snapshot_retention": 7 * DAY},
+        "cache": {"engine": "redis", "node": "cache.r7g.large", "replicas": 1, "snapshot_retention": 7 * DAY,
+                  "allow_replacement": False},
         "queue": dict(_COMMON_QUEUE),
         "notifications": {"subscribers": []},
         "api": {
@@ -93,13 +103,14 @@ PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
             "scaling": {"min": 2, "max": 10, "cpu": 60, "memory": None, "requests": None},
             "environment": {}, "secrets": {}, "uses": [],
             "log_retention": 30 * DAY, "access_logs": True, "deletion_protection": True,
+            "zone": None, "certificate": None, "waf": True,
         },
     },
 }
 
 #: Fields whose value is a duration in seconds (shown as ``14d`` in the docs table).
 _DURATION_FIELDS = {"backup_retention", "snapshot_retention", "visibility_timeout", "retention",
-                    "log_retention", "health_check_grace_period"}
+                    "log_retention", "health_check_grace_period", "monitoring_interval"}
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:

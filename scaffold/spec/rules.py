@@ -1,18 +1,20 @@
 """Rules beyond field types: references, names, AWS limits, and failover arithmetic.
 
-:func:`spec_rules` checks what holds for every environment (references,
-names, FIFO subscribers); :func:`blueprint_rules` checks one resolved
-environment (Fargate pairs, ``scaling.min <= scaling.max``, ``replicas <= azs - 1``,
-duration ranges), because a profile or an override can break what the spec
-alone did not.
+:func:`spec_rules` checks references, names and FIFO subscribers; the loader
+runs it on the spec and on each environment's merged components.
+:func:`blueprint_rules` checks one resolved environment for what spans
+components (``replicas <= azs - 1`` …), because a profile or an override can
+break what the spec alone did not. Every rule a component enforces itself
+(Fargate pairs, ranges, ARNs, names) lives only in its settings module and
+reaches ``validate`` through :func:`stacks.settings.component_problems`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from scaffold.spec.blueprint import (
     ApiBlueprint,
@@ -36,29 +38,11 @@ from scaffold.spec.units import UNIT_SECONDS
 
 DAY = UNIT_SECONDS["d"]
 
-#: Memory (MiB) Fargate accepts for each CPU value (CPU units):
-#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-FARGATE_MEMORY: dict[int, range] = {
-    256: range(512, 2048 + 1, 512),
-    512: range(1024, 4096 + 1, 1024),
-    1024: range(2048, 8192 + 1, 1024),
-    2048: range(4096, 16384 + 1, 1024),
-    4096: range(8192, 30720 + 1, 1024),
-    8192: range(16384, 61440 + 1, 4096),
-    16384: range(32768, 122880 + 1, 8192),
-}
-
-#: Retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-                      2192, 2557, 2922, 3288, 3653)
-
 #: Names the stack gives its own shared components (stacks.program).
 RESERVED_COMPONENT_NAMES = {"network": "VPC", "services": "ECS cluster"}
 
 #: The component kinds an API may ``use``.
 USABLE_KINDS = ("database", "cache", "queue", "notifications")
-_ENV_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter/)\S+$")
 
 
 @dataclass(frozen=True)
@@ -85,6 +69,7 @@ def _name_problem(name: str, max_len: int) -> str | None:
 
 def spec_rules(spec: Spec) -> Iterator[Finding]:
     """Rules that hold for the spec as written, whatever the environment."""
+    yield from physical_name_rules(spec)
     components = spec.components
     names = list(components)
     for name in names:
@@ -102,13 +87,7 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
                           "rename it, e.g. prod", key=True)
 
     def reference(path: FieldPath, target: str, kinds: tuple[str, ...], what: str) -> Iterator[Finding]:
-        fitting = [n for n, c in components.items() if c.kind in kinds]
-        if target not in components:
-            yield Finding(path, f"no component named {target!r}", did_you_mean(target, fitting) or
-                          f"add a component of kind {' or '.join(kinds)}")
-        elif components[target].kind not in kinds:
-            yield Finding(path, f"{target!r} is a {components[target].kind} component, but {what}",
-                          did_you_mean(target, fitting) if fitting else f"add a component of kind {' or '.join(kinds)}")
+        return _reference(components, path, target, kinds, what)
 
     if spec.alarms and spec.alarms.notify:
         yield from reference(("alarms", "notify"), spec.alarms.notify, ("notifications",),
@@ -122,6 +101,28 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
                 yield Finding(("environments", env_name, "components", name),
                               f"overrides {name!r}, which is not a component",
                               did_you_mean(name, names) or "add it under components", key=True)
+    yield from component_rules(components)
+
+
+def _reference(components: Mapping[str, Any], path: FieldPath, target: str, kinds: tuple[str, ...],
+               what: str) -> Iterator[Finding]:
+    fitting = [n for n, c in components.items() if c.kind in kinds]
+    if target not in components:
+        yield Finding(path, f"no component named {target!r}", did_you_mean(target, fitting) or
+                      f"add a component of kind {' or '.join(kinds)}")
+    elif components[target].kind not in kinds:
+        yield Finding(path, f"{target!r} is a {components[target].kind} component, but {what}",
+                      did_you_mean(target, fitting) if fitting else f"add a component of kind {' or '.join(kinds)}")
+
+
+def component_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
+    """References between components (``uses``, queue subscribers) and FIFO subscribers.
+
+    The loader runs it on the spec's components and on each environment's components
+    with their overrides merged (paths stay ``components.<name>…``).
+    """
+    def reference(path: FieldPath, target: str, kinds: tuple[str, ...], what: str) -> Iterator[Finding]:
+        return _reference(components, path, target, kinds, what)
 
     for name, component in components.items():
         if isinstance(component, ApiSpec):
@@ -135,23 +136,8 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
                     yield Finding(path, "a service cannot use itself", "remove it from uses")
                     continue
                 yield from reference(path, used, USABLE_KINDS, "an api can use a database, cache, queue or notifications")
-            for var in (component.environment or {}):
-                if not _ENV_VAR.match(var):
-                    yield Finding(("components", name, "environment", var),
-                                  f"{var!r} is not a valid environment variable name",
-                                  "use letters, digits and underscores, e.g. LOG_LEVEL", key=True)
-            for var, arn in (component.secrets or {}).items():
-                if not _ENV_VAR.match(var):
-                    yield Finding(("components", name, "secrets", var),
-                                  f"{var!r} is not a valid environment variable name",
-                                  "use letters, digits and underscores, e.g. STRIPE_KEY", key=True)
-                if not _SECRET_ARN.match(arn):
-                    yield Finding(("components", name, "secrets", var),
-                                  "expected the ARN of a Secrets Manager secret or an SSM parameter",
-                                  "e.g. arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe")
-                if var in (component.environment or {}):
-                    yield Finding(("components", name, "secrets", var),
-                                  f"{var!r} is also set in environment", "keep it in one of the two", key=True)
+            # Variable names, secret ARNs and collisions with links: ApiSettings and
+            # stacks.settings.component_problems, run per environment by the loader.
         if isinstance(component, NotificationsSpec):
             for i, sub in enumerate(component.subscribers or []):
                 if sub.queue is None:
@@ -164,25 +150,14 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
                                   "subscribe a standard queue, or set fifo: false on the queue")
 
 
-def _day_multiple(path: FieldPath, seconds: int, low: int, high: int, what: str) -> Iterator[Finding]:
-    if seconds % DAY:
-        yield Finding(path, f"{what} must be whole days, got {seconds} seconds", "write it in days, e.g. 7d")
-    elif not low <= seconds // DAY <= high:
-        yield Finding(path, f"{what} must be {low}d to {high}d, got {seconds // DAY}d",
-                      f"pick a value from {low}d to {high}d")
-
-
 def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
-    """Rules on one resolved environment. Paths are the blueprint's (``components.api.scaling.min``)."""
+    """Rules on one resolved environment that no single component's settings can check.
+
+    Paths are the blueprint's (``components.api.scaling.min``). What a component checks
+    itself (Fargate pairs, ranges, names, ARNs …) is run through
+    :func:`stacks.settings.component_problems` instead, so each rule exists once.
+    """
     net = bp.network
-    try:
-        cidr = ipaddress.IPv4Network(net.cidr, strict=True)
-        if not 16 <= cidr.prefixlen <= 24:
-            yield Finding(("network", "cidr"), f"a /{cidr.prefixlen} VPC is outside AWS's /16 to /24",
-                          "use a block such as 10.20.0.0/16")
-    except ValueError as exc:
-        yield Finding(("network", "cidr"), f"{net.cidr!r} is not an IPv4 CIDR block ({exc})",
-                      "use a block such as 10.20.0.0/16")
 
     for name, c in bp.components.items():
         base: FieldPath = ("components", name)
@@ -195,42 +170,148 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
             if c.instance and c.serverless:
                 yield Finding((*base, "serverless"), "set either instance or serverless, not both",
                               "remove instance to run Aurora Serverless v2")
-            if not c.instance and not c.serverless:
-                yield Finding(base, "needs an instance class or serverless capacity",
-                              "add instance: db.r6g.large or serverless: {min: 0.5, max: 16}")
-            if c.serverless and c.serverless.min > c.serverless.max:
-                yield Finding((*base, "serverless", "min"),
-                              f"min {c.serverless.min} ACU is above max {c.serverless.max} ACU", "lower min or raise max")
-            yield from _day_multiple((*base, "backup_retention"), c.backup_retention, 1, 35, "backup_retention")
-        elif isinstance(c, CacheBlueprint):
-            yield from _day_multiple((*base, "snapshot_retention"), c.snapshot_retention, 0, 35, "snapshot_retention")
         elif isinstance(c, QueueBlueprint):
             if c.content_based_deduplication and not c.fifo:
                 yield Finding((*base, "content_based_deduplication"), "applies only to FIFO queues",
                               "set fifo: true, or remove content_based_deduplication")
-            if c.visibility_timeout > 12 * 3600:
-                yield Finding((*base, "visibility_timeout"), "must be at most 12h", "SQS allows 0s to 12h")
-            if not 60 <= c.retention <= 14 * DAY:
-                yield Finding((*base, "retention"), "must be from 1m to 14d", "SQS keeps messages 1 minute to 14 days")
         elif isinstance(c, ApiBlueprint):
             yield from _api_rules(base, c)
+            yield from api_front_door_rules(bp, base, c)
+    yield from nat_none_rules(bp)
 
 
 def _api_rules(base: FieldPath, c: ApiBlueprint) -> Iterator[Finding]:
-    if c.cpu not in FARGATE_MEMORY:
-        yield Finding((*base, "cpu"), f"{c.cpu} is not a Fargate CPU size",
-                      "use 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)")
-    elif c.memory not in FARGATE_MEMORY[c.cpu]:
-        sizes = FARGATE_MEMORY[c.cpu]
-        yield Finding((*base, "memory"), f"{c.memory} MiB does not pair with cpu {c.cpu} on Fargate",
-                      f"with cpu {c.cpu}, use {sizes.start} to {sizes.stop - 1} MiB in steps of {sizes.step}")
-    if c.scaling.min > c.scaling.max:
-        yield Finding((*base, "scaling", "min"), f"min {c.scaling.min} is above max {c.scaling.max}",
-                      "lower min or raise max")
     if c.scaling.cpu is None and c.scaling.memory is None and c.scaling.requests is None:
         yield Finding((*base, "scaling"), "needs at least one target: cpu, memory or requests",
                       "add cpu: 60")
-    if c.log_retention % DAY or c.log_retention // DAY not in LOG_RETENTION_DAYS:
-        yield Finding((*base, "log_retention"),
-                      f"CloudWatch Logs cannot keep logs for {c.log_retention} seconds",
-                      "use one of " + ", ".join(f"{d}d" for d in LOG_RETENTION_DAYS))
+
+
+def api_front_door_rules(bp: Blueprint, base: FieldPath, c: ApiBlueprint) -> Iterator[Finding]:
+    """HTTPS for public APIs, and the ``domain``/``zone``/``certificate`` combination.
+
+    * A public API without ``domain`` or ``certificate`` serves plain HTTP: an error in
+      the production profile, a warning in dev and staging. Internal APIs (``public:
+      false``) may use HTTP anywhere.
+    * :func:`blueprints.api.settings.front_door_problems` (the component's own check),
+      with the environment's region: a certificate must be in the load balancer's region.
+    """
+    from blueprints.api.settings import front_door_problems  # pulumi-free
+
+    if c.public and not (c.domain or c.certificate):
+        if bp.profile == "production":
+            yield Finding((*base, "domain"),
+                          "a public API in production must serve HTTPS, but it has no domain or certificate",
+                          "add domain: api.example.com (a name in a Route 53 zone of this account), "
+                          "or certificate: <ACM certificate ARN>, or set public: false")
+        else:
+            yield Finding((*base, "domain"),
+                          f"serves plain HTTP: traffic to this public API in {bp.environment!r} is not encrypted",
+                          "add domain: api.example.com for HTTPS; the production profile requires it",
+                          warning=True)
+    for problem in front_door_problems(domain=c.domain, zone=c.zone, certificate=c.certificate,
+                                       region=bp.region):
+        yield Finding((*base, problem.field), problem.message, problem.hint)
+
+
+#: An image in Amazon ECR: ``<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]``.
+#: https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-pull-ecr-image.html
+ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/\S+$")
+
+
+def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
+    """With ``network.nat: none``, every API's image must be in Amazon ECR in the environment's region.
+
+    The tasks run in private subnets without a route to the internet; the network
+    gives them interface VPC endpoints for ECR (and S3, where ECR keeps the
+    layers) of its own region only (:func:`stacks.settings.network_settings`), so
+    an image on Docker Hub, GHCR, ECR Public or another region's ECR cannot be pulled.
+    """
+    if bp.network.nat != "none":
+        return
+    for name, c in bp.components.items():
+        if not isinstance(c, ApiBlueprint):
+            continue
+        match = ECR_IMAGE.match(c.image)
+        if match and match["region"] == bp.region:
+            continue
+        repository = c.image.rsplit("/", 1)[-1].split("@")[0] or "app:1.0"
+        where = f"another region's ECR ({match['region']})" if match else "outside Amazon ECR"
+        yield Finding(("components", name, "image"),
+                      f"network.nat is none, so tasks in {bp.environment!r} have no internet access and pull "
+                      f"images only from Amazon ECR in {bp.region}, but {c.image!r} is {where}",
+                      f"push the image to 123456789012.dkr.ecr.{bp.region}.amazonaws.com/{repository} "
+                      "and use that, or set network.nat: single")
+
+
+def _short_source(source: str) -> str:
+    return source.split("; ")[0]
+
+
+def physical_name_rules(spec: Spec) -> Iterator[Finding]:
+    """Physical names AWS would refuse, and physical names that collide (:mod:`scaffold.spec.names`).
+
+    * A project, environment or component name that makes a name AWS refuses
+      (a project ``internal`` makes the ALB ``internal-…``; ``sg`` the security
+      group ``sg-…``) is reported on that name, once.
+    * Two components whose names are equal where AWS needs them unique (the
+      same region, or the same account for IAM roles) are reported on the later
+      component (or the later environment, when the environments differ),
+      naming both.
+
+    Environments that do not resolve are skipped; their own errors are reported elsewhere.
+    """
+    from pydantic import ValidationError
+
+    from blueprints.naming import NAME_RULES
+    from scaffold.spec.names import NETWORK, SERVICES, collisions, refused_names
+    from scaffold.spec.resolve import resolve
+
+    blueprints: dict[str, Blueprint] = {}
+    for env in spec.environments:
+        try:
+            blueprints[env] = resolve(spec, env)
+        except (ValidationError, ValueError, KeyError):
+            continue
+
+    reported: set[tuple[FieldPath, str, tuple[str, ...]]] = set()
+    for env, bp in blueprints.items():
+        for refused in refused_names(bp):
+            p = refused.name
+            rule = NAME_RULES[p.rule]
+            path: FieldPath
+            if refused.culprit == "environment":
+                path, what, value, key = ("environments", env), "environment", env, True
+            elif refused.culprit == "component" and p.component not in (NETWORK, SERVICES):
+                path, what, value, key = ("components", p.component), "component", p.component, True
+            else:
+                path, what, value, key = ("name",), "project", spec.name, False
+            if (path, p.rule, refused.problems) in reported:
+                continue
+            reported.add((path, p.rule, refused.problems))
+            shown = p.name + ("…" if p.random else "")
+            yield Finding(path, f"{what} name {value!r} makes the {rule.what} {shown!r}, which AWS refuses: "
+                          f"it {'; '.join(refused.problems)}",
+                          f"rename the {what}; AWS rule: {_short_source(rule.source)}", key=key)
+
+    pairs: set[tuple[str, str]] = set()
+    for collision in collisions(blueprints):
+        a, b = collision.first, collision.second
+        if a.environment == b.environment:  # the same pair collides in every environment: report it once
+            if (a.component, b.component) in pairs:
+                continue
+            pairs.add((a.component, b.component))
+        rule = NAME_RULES[a.rule]
+        scope = {"stack": f"in the stack of environment {b.environment!r}",
+                 "region": f"in region {b.region}",
+                 "account": "in the account (unique across all regions)",
+                 "partition": "across all AWS accounts"}[rule.scope]
+        if a.environment != b.environment:
+            path = ("environments", b.environment)
+            whose = (f"component {b.component!r} in environment {b.environment!r} and component "
+                     f"{a.component!r} in environment {a.environment!r}")
+        else:
+            path = ("components", b.component) if b.component not in (NETWORK, SERVICES) else ("name",)
+            whose = f"components {a.component!r} and {b.component!r} (in environment {b.environment!r})"
+        yield Finding(path, f"{whose} both make the {rule.what} {b.name!r}, which must be unique {scope}",
+                      "names join as <project>-<environment>-<component>[-<suffix>]; rename one of the "
+                      "components or environments", key=path != ("name",))

@@ -38,7 +38,7 @@ IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/orders:1.4.2"
 DEV = ApiSettings(image=IMAGE)
 PROD = ApiSettings(
     image=IMAGE, cpu=1024, memory=2048, domain="api.example.com", alarms=True,
-    access_logs=True, deletion_protection=True, log_retention_days=90,
+    access_logs=True, deletion_protection=True, log_retention_days=90, waf=True,
     scaling=ScalingSettings(min=2, max=10, cpu=60, memory=70, requests=1000),
 )
 
@@ -50,6 +50,8 @@ NOT_TAGGABLE = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:acm/certificateValidation:CertificateValidation",
+    "aws:route53/record:Record",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
     POLICY,
 }
 
@@ -97,6 +99,7 @@ def test_service_deploys_safely_in_private_subnets(runs: dict[str, Any], case: s
     assert service["launchType"] == "FARGATE"
     assert service["desiredCount"] == desired
     assert service["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert service["waitForSteadyState"] is True  # a rolled-back rollout fails `pulumi up`
     assert service["deploymentMinimumHealthyPercent"] == 100
     assert service["deploymentMaximumPercent"] == 200
     assert service["healthCheckGracePeriodSeconds"] == 60
@@ -176,12 +179,15 @@ def test_alb_public_vs_internal(runs: dict[str, Any]) -> None:
 
 
 def test_alb_ingress_from_internet_or_vpc_and_service_ingress_only_from_alb(runs: dict[str, Any]) -> None:
-    for case, source in (("dev", "0.0.0.0/0"), ("internal", "10.20.0.0/16")):
+    for case, source, ports in (("dev", "0.0.0.0/0", (80,)), ("internal", "10.20.0.0/16", (80,)),
+                                ("prod", "0.0.0.0/0", (80, 443))):
         run = runs[case]
         alb_sg = run.named("orders-api-alb-sg").outputs["id"]
         service_sg = run.named("orders-api-service-sg").outputs["id"]
         rules = {r.name: r.inputs for r in run.of_type(INGRESS)}
-        for port in (80, 443):
+        # Only the ports a listener uses: no 443 without TLS.
+        assert {r["fromPort"] for r in rules.values() if r["securityGroupId"] == alb_sg} == set(ports)
+        for port in ports:
             rule = rules[f"orders-api-alb-in-{port}"]
             assert (rule["securityGroupId"], rule["cidrIpv4"]) == (alb_sg, source)
             assert (rule["fromPort"], rule["toPort"], rule["ipProtocol"]) == (port, port, "tcp")

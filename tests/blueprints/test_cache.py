@@ -226,3 +226,58 @@ def test_every_taggable_resource_is_tagged(runs: dict[str, Any]) -> None:
 def test_settings_are_validated(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         CacheSettings(**kwargs)
+
+
+def test_auth_secret_name_is_a_prefix_so_a_redeploy_in_the_recovery_window_works(
+        runs: dict[str, Any]) -> None:
+    """A fixed name would collide with the deleted secret, which keeps its name for up to 30 days."""
+    for stack, run in runs.items():
+        secret = one(run, SECRET)
+        assert "name" not in secret.inputs
+        assert secret.inputs["namePrefix"] == f"shop-{stack}-sessions-auth-token-"
+        # What AWS names it: the prefix and a unique id; the ARN and the link follow it.
+        assert secret.outputs["name"].startswith(secret.inputs["namePrefix"])
+        assert len(secret.outputs["name"]) <= 512
+        assert secret.outputs["arn"].split(":secret:")[1].startswith(secret.outputs["name"] + "-")
+        assert run.outputs["link"]["secrets"]["SESSIONS_AUTH_TOKEN"] == secret.outputs["arn"]
+
+
+@pytest.mark.parametrize(("engine", "version", "ok"), [
+    ("redis", "7.1", True), ("redis", "6.2", True), ("valkey", "8.0", True), ("valkey", "7.2", True),
+    ("redis", "7.1.0", False), ("valkey", "8.0.1", False), ("redis", "5.0.6", False),
+    ("valkey", "6.2", False), ("redis", "7", False), ("redis", "latest", False),
+])
+def test_engine_versions_are_major_minor(engine: str, version: str, ok: bool) -> None:
+    """ElastiCache takes <major>.<minor> for Redis OSS 6+ and Valkey (engine_version.go validators)."""
+    problems = list(cache_problems_of(engine, version))
+    assert (problems == []) is ok, problems
+    if not ok:
+        assert [p.field for p in problems] == ["version"]
+        with pytest.raises(ValueError, match="not a .* version ElastiCache accepts"):
+            CacheSettings(engine=engine, version=version)  # type: ignore[arg-type]
+
+
+def cache_problems_of(engine: str, version: str) -> Any:
+    from blueprints.cache.settings import version_problems
+
+    return version_problems(engine, version)
+
+
+def test_patch_version_hint_names_the_fix() -> None:
+    from blueprints.constraints import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        CacheSettings(version="7.1.0", replicas=9)
+    problems = {p.field: p for p in caught.value.problems}
+    assert set(problems) == {"version", "replicas"}  # every problem at once
+    assert problems["version"].hint == "drop the patch number: '7.1'"
+    assert "elasticache/engine_version.go" in problems["version"].source
+
+
+def test_link_variables_are_the_links_names(runs: dict[str, Any]) -> None:
+    from blueprints.cache import link_variables
+
+    link = runs["prod"].outputs["link"]
+    actual = {**{n: "environment" for n in link["environment"]}, **{n: "secret" for n in link["secrets"]}}
+    assert link_variables("sessions", PROD) == actual == {
+        "SESSIONS_HOST": "environment", "SESSIONS_PORT": "environment", "SESSIONS_AUTH_TOKEN": "secret"}

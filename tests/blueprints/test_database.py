@@ -18,6 +18,10 @@ CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SG = "aws:ec2/securityGroup:SecurityGroup"
+RANDOM_ID = "random:index/randomId:RandomId"
+PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+PROXY = "aws:rds/proxy:Proxy"
+ROLE = "aws:iam/role:Role"
 
 DEV = DatabaseSettings()
 PROD = DatabaseSettings(
@@ -104,7 +108,10 @@ def test_cluster_dev_vs_prod(runs: dict[str, Any]) -> None:
     assert (dev["deletionProtection"], prod["deletionProtection"]) == (False, True)
     assert (dev["skipFinalSnapshot"], prod["skipFinalSnapshot"]) == (True, False)
     assert "finalSnapshotIdentifier" not in dev
-    assert prod["finalSnapshotIdentifier"] == "shop-prod-orders-db-final"
+    suffix = one(runs["prod"], RANDOM_ID)
+    assert suffix.inputs["byteLength"] == 4
+    assert prod["finalSnapshotIdentifier"] == f"shop-prod-orders-db-final-{suffix.outputs['hex']}"
+    assert not runs["dev"].of_type(RANDOM_ID)
     assert prod["clusterIdentifier"] == "shop-prod-orders-db"
     assert dev["clusterIdentifier"] == "shop-dev-orders-db"
 
@@ -191,7 +198,7 @@ def test_alarms_only_in_production_and_replica_lag_only_with_readers(
         "CPUUtilization", "FreeableMemory"}
 
 
-def test_link(runs: dict[str, Any]) -> None:
+def test_link_without_proxy(runs: dict[str, Any]) -> None:
     run = runs["prod"]
     link = run.outputs["link"]
     cluster = one(run, CLUSTER).outputs
@@ -202,6 +209,8 @@ def test_link(runs: dict[str, Any]) -> None:
         "ORDERS_DB_READER_HOST": cluster["readerEndpoint"],
         "ORDERS_DB_PORT": "5432",
         "ORDERS_DB_NAME": "app",
+        "ORDERS_DB_AUTH": "password",
+        "ORDERS_DB_SECRET_ARN": arn,  # the app re-reads the secret by ARN after a rotation
     }
     assert link["secrets"] == {
         "ORDERS_DB_USERNAME": f"{arn}:username::",
@@ -256,8 +265,9 @@ def test_opts_pass_through(offline: Callable[..., Any]) -> None:
 
 
 def test_every_taggable_resource_is_tagged(runs: dict[str, Any]) -> None:
+    untaggable = {RANDOM_ID}
     for stack, run in runs.items():
-        custom = [r for r in run.resources if r.custom]
+        custom = [r for r in run.resources if r.custom and r.type not in untaggable]
         assert len(custom) >= 4
         for resource in custom:
             assert resource.inputs["tags"] == {
@@ -292,7 +302,233 @@ def test_iam_connect_statement_needs_iam_auth(offline: Callable[..., Any]) -> No
 
 def test_resource_names(runs: dict[str, Any]) -> None:
     assert sorted(r.name for r in runs["prod"].resources) == sorted([
-        "orders-db", "orders-db-subnets", "orders-db-sg", "orders-db-cluster",
+        "orders-db", "orders-db-subnets", "orders-db-sg", "orders-db-params", "orders-db-final-snapshot",
+        "orders-db-cluster",
         "orders-db-instance-1", "orders-db-instance-2",
         "orders-db-alarm-cpu", "orders-db-alarm-freeable-memory", "orders-db-alarm-replica-lag",
     ])
+
+
+# -- RDS Proxy: credentials that survive rotation -------------------------------------------------
+
+PROXIED = DatabaseSettings(replicas=1, proxy=True, instance="db.r7g.large", final_snapshot=True)
+
+
+def policy(document: str) -> dict[str, Any]:
+    import json
+
+    return dict(json.loads(document))
+
+
+def test_proxy_signs_in_with_the_rotating_secret_and_requires_iam_and_tls(
+        offline: Callable[..., Any]) -> None:
+    run = build(offline, PROXIED)
+    cluster = one(run, CLUSTER).outputs
+    secret_arn = cluster["masterUserSecrets"][0]["secretArn"]
+    proxy = one(run, PROXY)
+    assert proxy.inputs["name"] == "shop-prod-orders-db-proxy"
+    assert proxy.inputs["engineFamily"] == "POSTGRESQL"
+    assert proxy.inputs["requireTls"] is True
+    assert proxy.inputs["auths"] == [{
+        "authScheme": "SECRETS", "iamAuth": "REQUIRED", "secretArn": secret_arn,
+        "description": "Master user of database orders-db, rotated by RDS"}]
+    assert proxy.inputs["vpcSubnetIds"] == ["subnet-priv0", "subnet-priv1", "subnet-priv2"]
+    [role] = [r for r in run.of_type(ROLE) if r.name == "orders-db-proxy"]
+    assert proxy.inputs["roleArn"] == role.outputs["arn"]
+    trust = policy(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust == [{"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"},
+                      "Action": "sts:AssumeRole",
+                      "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]
+    [reads] = run.of_type("aws:iam/rolePolicy:RolePolicy")
+    assert reads.inputs["role"] == role.outputs["id"]
+    assert policy(reads.inputs["policy"])["Statement"] == [
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_arn}]
+    group = one(run, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup")
+    target = one(run, "aws:rds/proxyTarget:ProxyTarget")
+    assert group.inputs["dbProxyName"] == target.inputs["dbProxyName"] == proxy.outputs["name"]
+    assert target.inputs["targetGroupName"] == group.outputs["name"]
+    assert target.inputs["dbClusterIdentifier"] == cluster["clusterIdentifier"]
+    reader = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint")
+    assert reader.inputs["targetRole"] == "READ_ONLY"
+    assert reader.inputs["dbProxyEndpointName"] == "shop-prod-orders-db-ro"
+
+
+def test_proxy_has_its_own_security_group_and_only_it_reaches_the_cluster(
+        offline: Callable[..., Any]) -> None:
+    run = build(offline, PROXIED)
+    groups = {r.name: r for r in run.of_type(SG)}
+    cluster_sg, proxy_sg = groups["orders-db-sg"], groups["orders-db-proxy-sg"]
+    assert one(run, PROXY).inputs["vpcSecurityGroupIds"] == [proxy_sg.outputs["id"]]
+    assert proxy_sg.inputs["egress"] == []
+    [ingress] = run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert (ingress.inputs["securityGroupId"], ingress.inputs["referencedSecurityGroupId"]) == (
+        cluster_sg.outputs["id"], proxy_sg.outputs["id"])
+    [egress] = run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert (egress.inputs["securityGroupId"], egress.inputs["referencedSecurityGroupId"]) == (
+        proxy_sg.outputs["id"], cluster_sg.outputs["id"])
+    for rule in (ingress, egress):
+        assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (5432, 5432, "tcp")
+    # APIs that use the database get their ingress rule on the proxy's group.
+    assert run.outputs["link"]["sg"] == proxy_sg.outputs["id"]
+
+
+def test_link_with_proxy_gives_no_password_and_iam_connect_on_the_proxy(offline: Callable[..., Any]) -> None:
+    run = build(offline, PROXIED)
+    link = run.outputs["link"]
+    proxy = one(run, PROXY).outputs
+    reader = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint").outputs
+    secret_arn = one(run, CLUSTER).outputs["masterUserSecrets"][0]["secretArn"]
+    assert link["environment"] == {
+        "ORDERS_DB_HOST": proxy["endpoint"],
+        "ORDERS_DB_READER_HOST": reader["endpoint"],
+        "ORDERS_DB_PORT": "5432",
+        "ORDERS_DB_NAME": "app",
+        "ORDERS_DB_USERNAME": "app_admin",
+        "ORDERS_DB_AUTH": "iam",
+        "ORDERS_DB_SECRET_ARN": secret_arn,
+    }
+    assert link["secrets"] == {} and link["secret_arns"] == []
+    resource_id = proxy["arn"].split(":")[-1]
+    assert resource_id.startswith("prx-")
+    assert link["iam"] == [{
+        "Effect": "Allow", "Action": ["rds-db:connect"],
+        "Resource": f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{resource_id}/app_admin"}]
+
+
+def test_proxy_without_readers_serves_reads_on_its_own_endpoint(offline: Callable[..., Any]) -> None:
+    run = build(offline, DatabaseSettings(proxy=True, engine="mysql", version="8.0.mysql_aurora.3.08.0"))
+    assert not run.of_type("aws:rds/proxyEndpoint:ProxyEndpoint")
+    proxy = one(run, PROXY)
+    assert proxy.inputs["engineFamily"] == "MYSQL"
+    env = run.outputs["link"]["environment"]
+    assert env["ORDERS_DB_HOST"] == env["ORDERS_DB_READER_HOST"] == proxy.outputs["endpoint"]
+
+
+@pytest.mark.parametrize("proxy", [False, True])
+def test_link_variables_are_the_links_names(offline: Callable[..., Any], proxy: bool) -> None:
+    from blueprints.database import link_variables
+
+    settings = DatabaseSettings(proxy=proxy)
+    link = build(offline, settings).outputs["link"]
+    actual = {**{n: "environment" for n in link["environment"]}, **{n: "secret" for n in link["secrets"]}}
+    assert link_variables("orders-db", settings) == actual
+
+
+# -- TLS, monitoring, snapshots -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("settings", "family", "parameter"), [
+    (DEV, "aurora-postgresql16", {"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"}),
+    (DatabaseSettings(version="15.10"), "aurora-postgresql15",
+     {"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"}),
+    (DatabaseSettings(engine="mysql", version="8.0.mysql_aurora.3.08.0"), "aurora-mysql8.0",
+     {"name": "require_secure_transport", "value": "ON", "applyMethod": "immediate"}),
+])
+def test_cluster_parameter_group_forces_tls(
+        offline: Callable[..., Any], settings: DatabaseSettings, family: str, parameter: dict[str, str]) -> None:
+    run = build(offline, settings)
+    group = one(run, PARAMS)
+    assert group.inputs["family"] == family
+    assert group.inputs["parameters"] == [parameter]
+    # A prefix, so that a family change (major upgrade) replaces the group without a name clash.
+    assert "name" not in group.inputs and group.inputs["namePrefix"] == "shop-prod-orders-db-tls-"
+    assert one(run, CLUSTER).inputs["dbClusterParameterGroupName"] == group.outputs["name"]
+
+
+def test_performance_insights_and_enhanced_monitoring_on_every_instance(offline: Callable[..., Any]) -> None:
+    run = build(offline, DatabaseSettings(replicas=2, performance_insights=True, monitoring_interval=60,
+                                          instance="db.r6g.large"))
+    [role] = run.of_type(ROLE)
+    assert role.inputs["name"] == "shop-prod-orders-db-monitoring"
+    assert policy(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "monitoring.rds.amazonaws.com"}
+    attachment = one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs
+    assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+    assert attachment["role"] == role.outputs["name"]
+    placed = instances(run)
+    assert len(placed) == 3
+    for instance in placed:
+        assert instance["performanceInsightsEnabled"] is True
+        assert instance["performanceInsightsRetentionPeriod"] == 7  # days, the free tier
+        assert instance["monitoringInterval"] == 60
+        assert instance["monitoringRoleArn"] == role.outputs["arn"]
+
+
+def test_no_monitoring_role_without_enhanced_monitoring(runs: dict[str, Any]) -> None:
+    for run in runs.values():
+        assert not run.of_type(ROLE)
+        assert all("monitoringInterval" not in i for i in instances(run))
+
+
+def test_final_snapshot_name_is_unique_per_stack_and_valid() -> None:
+    """Two runs of one stack keep the name (RandomId is in state); a re-created stack gets another."""
+    import re
+
+    from stacks.mocks import FabricatedAws
+
+    mocks = FabricatedAws()
+    _, first = mocks.fabricate(RANDOM_ID, "orders-db-final-snapshot", {"byteLength": 4})
+    assert re.fullmatch(r"[0-9a-f]{8}", first["hex"])
+    name = f"shop-prod-orders-db-final-{first['hex']}"
+    # RDS: a letter first, letters/digits/hyphens, no "--", no trailing "-", at most 255.
+    assert re.fullmatch(r"[a-zA-Z](?:-?[a-zA-Z0-9])*", name) and len(name) <= 255
+
+
+# -- settings checks -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("engine", "version", "message"), [
+    ("mysql", "16.4", "'16.4' is not an Aurora mysql version (that is an Aurora postgres version)"),
+    ("postgres", "8.0.mysql_aurora.3.08.0", "is not an Aurora postgres version (that is an Aurora mysql"),
+    ("postgres", "16", "'16' is not an Aurora postgres version"),
+    ("postgres", "16.4.1", "not an Aurora postgres version"),
+    ("postgres", "10.21", "Aurora postgres 10 has no standard support"),
+    ("mysql", "5.7.mysql_aurora.2.11.2", "not an Aurora mysql version"),
+])
+def test_versions_are_checked_per_engine_from_one_table(engine: str, version: str, message: str) -> None:
+    from blueprints.constraints import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        DatabaseSettings(engine=engine, version=version)  # type: ignore[arg-type]
+    [problem] = caught.value.problems
+    assert problem.field == "version"
+    assert message in problem.message
+
+
+def test_profile_default_versions_pass_the_checks() -> None:
+    from blueprints.cache.settings import version_problems as cache_versions
+    from blueprints.database.settings import version_problems
+    from scaffold.spec.profiles import ENGINE_VERSIONS
+
+    for engine, version in ENGINE_VERSIONS.items():
+        check = version_problems if engine in ("postgres", "mysql") else cache_versions
+        assert list(check(engine, version)) == [], (engine, version)
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"engine": "mysql", "version": "8.0.mysql_aurora.3.08.0", "instance": "db.t3.medium",
+      "performance_insights": True}, "performance_insights"),
+    ({"engine": "mysql", "version": "8.0.mysql_aurora.3.08.0", "instance": "db.t4g.small",
+      "performance_insights": True}, "performance_insights"),
+    ({"monitoring_interval": 45}, "monitoring_interval"),
+    ({"proxy": True, "iam_auth": False}, "proxy"),
+])
+def test_unsupported_combinations_are_refused(kwargs: dict[str, Any], field: str) -> None:
+    from blueprints.constraints import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        DatabaseSettings(**kwargs)
+    assert [p.field for p in caught.value.problems] == [field]
+
+
+def test_performance_insights_on_postgres_burstable_and_mysql_medium_is_fine() -> None:
+    DatabaseSettings(instance="db.t4g.medium", performance_insights=True)
+    DatabaseSettings(engine="mysql", version="8.0.mysql_aurora.3.08.0", instance="db.t4g.medium",
+                     performance_insights=True)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    from blueprints.constraints import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        DatabaseSettings(engine="mysql", version="16.4", replicas=16, database="1x", monitoring_interval=7)
+    assert [p.field for p in caught.value.problems] == [
+        "version", "replicas", "database", "monitoring_interval"]

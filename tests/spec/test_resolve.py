@@ -66,7 +66,9 @@ def test_every_field_is_explicit(blueprints) -> None:
         else:
             yield path, value
     data = blueprints["prod"].model_dump(mode="json")
-    allowed_null = {".backend", ".secrets_provider", ".components.orders-db.serverless"}
+    # api.zone: None means "derived from domain"; api.certificate: None means "scaffold requests one".
+    allowed_null = {".backend", ".secrets_provider", ".components.orders-db.serverless",
+                    ".components.api.zone", ".components.api.certificate"}
     nulls = [p for p, v in walk(data) if v is None and p not in allowed_null]
     assert nulls == []
 

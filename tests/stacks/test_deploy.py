@@ -291,6 +291,11 @@ def test_summary_descriptions() -> None:
 
 LOCKED = ("error: the stack is currently locked by 1 lock(s). Either wait for the other "
           "process(es) to end or delete the lock file with `pulumi cancel`.")
+#: How `pulumi up` prints a provider error on a resource (the text after "create: "/"update: " varies).
+ECS_FAILED = ("Updating (dev):\n  aws:ecs:Service (api-service):\n    error:   sdk-v2/provider2.go:572: "
+              "sdk.helper_schema: waiting for ECS Service (arn:aws:ecs:eu-west-1:123456789012:"
+              "service/shop-dev-services/shop-dev-api) {}: provider=aws@7.11.0\n"
+              "    error: 1 error occurred:\n")
 ERRORS = {
     "locked-file-backend": (failure(LOCKED), OperationError, "is locked by another update",
                             "pulumi cancel --stack dev"),
@@ -323,6 +328,19 @@ ERRORS = {
                          "does not decrypt", "created with"),
     "other": (failure("error: something unexpected happened"), OperationError,
               "pulumi failed on stack 'dev': something unexpected happened", "PULUMI_DEBUG"),
+    # terraform-provider-aws internal/service/ecs/service.go: wait_for_steady_state gave up.
+    "ecs-circuit-breaker": (failure("error: update failed", stdout=ECS_FAILED.format(
+        "update: ECS deployment circuit breaker: tasks failed to start.")), OperationError,
+        "service shop-dev-api: new tasks never became healthy; ECS rolled the deployment back "
+        "(circuit breaker): ECS deployment circuit breaker: tasks failed to start.",
+        "container logs in /ecs/shop-dev-api"),
+    "ecs-first-deploy": (failure("error: update failed", stdout=ECS_FAILED.format(
+        "create: Deployment failed")), OperationError,
+        "service shop-dev-api: new tasks never became healthy", "--cluster shop-dev-services"),
+    "ecs-steady-state-timeout": (failure("error: update failed", stdout=ECS_FAILED.format(
+        "create: timeout while waiting for state to become 'tfSTABLE' (last state: 'tfPENDING', "
+        "timeout: 20m0s)")), OperationError,
+        "service shop-dev-api: new tasks did not become healthy within 20m0s", "/ecs/shop-dev-api"),
 }
 
 

@@ -1,0 +1,345 @@
+"""The AWS physical names each environment would create, predicted without ``pulumi``.
+
+Every component names its resources ``<project>-<environment>-<component>[-<suffix>]``
+(:func:`blueprints.naming.aws_name`), each kind with its own suffixes and length
+limit. :func:`physical_names` lists them for one resolved environment, from the
+same settings the components are built from (:mod:`stacks.settings`), so that
+``scaffold validate`` can
+
+* refuse a project, environment or component name that makes a name AWS
+  refuses (:func:`refused_names`, rules in :data:`blueprints.naming.NAME_RULES`):
+  a project ``internal`` makes an ALB ``internal-…``, a project ``sg`` a security
+  group ``sg-…``;
+* report two components whose names collide (:func:`collisions`): environments
+  ``dev`` and ``dev-a`` with components ``a-x`` and ``x`` both make the queue
+  ``shop-dev-a-x``; components ``jobs`` and ``jobs-dlq`` both make ``shop-dev-jobs-dlq``.
+
+A name is unique in its rule's scope: ``stack`` (the environment's VPC or ECS
+cluster), ``region``, ``account`` (IAM roles: every region of the account) or
+``partition`` (S3 buckets). Names in scope ``parent`` cannot collide.
+
+The test ``tests/spec/test_names.py`` plans worst-case specs and checks that
+every physical name in the plans is one this module predicts, so the prediction
+and the components cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from blueprints.constraints import SettingsError
+from blueprints.naming import (
+    AUTONAME_SUFFIX,
+    NAME_PREFIX_SUFFIX,
+    NAME_RULES,
+    aws_name,
+    name_problems,
+    refused_prefix,
+)
+from scaffold.spec.blueprint import (
+    ApiBlueprint,
+    Blueprint,
+    CacheBlueprint,
+    DatabaseBlueprint,
+    NotificationsBlueprint,
+    QueueBlueprint,
+)
+
+#: The account id put into names that hold one (the access-log bucket) for prediction.
+#: Every account id has 12 digits, so lengths and rules come out the same.
+PLACEHOLDER_ACCOUNT_ID = "123456789012"
+
+#: The stack-wide components (stacks.program): the VPC and the shared ECS cluster.
+NETWORK = "network"
+SERVICES = "services"
+
+
+@dataclass(frozen=True)
+class PhysicalName:
+    """One AWS name a stack would set.
+
+    Attributes:
+        type: The Pulumi type token of the resource, e.g. ``aws:sqs/queue:Queue``.
+        field: The input that carries the name (wire name), e.g. ``name``, ``clusterIdentifier``.
+        name: The name. With ``random``, only its beginning: the provider appends
+            a unique suffix (``name_prefix``), Pulumi an auto-name suffix, or the
+            component a random id.
+        rule: The key of :data:`blueprints.naming.NAME_RULES` it must satisfy.
+        project, environment, component: Whose name it is; ``component`` is a spec
+            component, or ``network`` / ``services`` for the stack-wide ones.
+        region: The environment's region.
+        random: The real name continues with a random suffix (so it cannot collide).
+        stem: ``True`` when the name starts with the project (``<project>-<env>-…``);
+            ``False`` when it starts with the component (Pulumi auto-names).
+    """
+
+    type: str
+    field: str
+    name: str
+    rule: str
+    project: str
+    environment: str
+    component: str
+    region: str
+    random: bool = False
+    stem: bool = True
+
+    @property
+    def full_name(self) -> str:
+        """The name with a placeholder random suffix, the length the real name has."""
+        if not self.random:
+            return self.name
+        return self.name + (NAME_PREFIX_SUFFIX if self.stem else AUTONAME_SUFFIX)
+
+    def scope_key(self) -> tuple[str, ...]:
+        """The collision domain: two names collide when their rule, scope key and name are equal."""
+        scope = NAME_RULES[self.rule].scope
+        if scope == "stack":
+            return (self.rule, self.environment)
+        if scope == "region":
+            return (self.rule, self.region)
+        if scope == "parent":
+            return (self.rule, self.environment, self.component, self.name)
+        return (self.rule,)
+
+
+class _Namer:
+    """Builds the :class:`PhysicalName` s of one component, as its component resource does."""
+
+    def __init__(self, bp: Blueprint, component: str) -> None:
+        self.bp = bp
+        self.component = component
+        self.names: list[PhysicalName] = []
+
+    def stem(self, suffix: str = "", *, max_len: int = 63) -> str:
+        """``Component.physical_name``: ``aws_name(project, environment, component, suffix)``."""
+        return aws_name(self.bp.project, self.bp.environment, self.component, suffix, max_len=max_len)
+
+    def add(self, type_: str, field: str, name: str, rule: str, *, random: bool = False,
+            stem: bool = True) -> None:
+        self.names.append(PhysicalName(
+            type=type_, field=field, name=name, rule=rule, project=self.bp.project,
+            environment=self.bp.environment, component=self.component, region=self.bp.region,
+            random=random, stem=stem))
+
+    def alarms(self, suffixes: list[str]) -> None:
+        """``blueprints.alarms.metric_alarm``: ``<stem>-alarm-<suffix>``, at most 255."""
+        for suffix in suffixes:
+            self.add("aws:cloudwatch/metricAlarm:MetricAlarm", "name",
+                     self.stem(f"alarm-{suffix}", max_len=255), "cloudwatch_alarm")
+
+    def linked_security_group(self) -> None:
+        """``Component.linked_security_group``: ``<stem>-sg``."""
+        self.add("aws:ec2/securityGroup:SecurityGroup", "name", self.stem("sg", max_len=255), "security_group")
+
+    def autonamed(self, type_: str, logical: str, rule: str) -> None:
+        """A resource without a name input: Pulumi names it ``<logical name>-<7 hex digits>``."""
+        self.add(type_, "name", f"{self.component}-{logical}", rule, random=True, stem=False)
+
+
+def _network(n: _Namer) -> None:
+    from stacks.settings import network_settings
+
+    s = network_settings(n.bp)
+    if s.flow_logs:
+        n.add("aws:cloudwatch/logGroup:LogGroup", "name", f"/aws/vpc-flow-logs/{n.stem(max_len=480)}",
+              "log_group")
+        n.add("aws:iam/role:Role", "name", n.stem("flow-logs", max_len=64), "iam_role")
+    if s.interface_endpoints:
+        n.add("aws:ec2/securityGroup:SecurityGroup", "name", n.stem("endpoints", max_len=255), "security_group")
+
+
+def _services(n: _Namer) -> None:
+    n.add("aws:ecs/cluster:Cluster", "name", n.stem(max_len=255), "ecs_cluster")
+
+
+def _database(n: _Namer, c: DatabaseBlueprint) -> None:
+    from stacks.settings import database_settings
+
+    s = database_settings(c, n.bp.alarms.enabled)
+    n.add("aws:rds/subnetGroup:SubnetGroup", "name", n.stem("subnets", max_len=255), "rds_subnet_group")
+    n.linked_security_group()
+    n.add("aws:rds/clusterParameterGroup:ClusterParameterGroup", "namePrefix",
+          n.stem("tls", max_len=200) + "-", "rds_parameter_group", random=True)
+    n.add("aws:rds/cluster:Cluster", "clusterIdentifier", n.stem(max_len=63), "rds_cluster")
+    if s.final_snapshot:
+        # 255 minus "-" and the RandomId's hex (blueprints.database.component.SNAPSHOT_SUFFIX_BYTES = 4).
+        n.add("aws:rds/cluster:Cluster", "finalSnapshotIdentifier",
+              n.stem("final", max_len=255 - 2 * 4 - 1) + "-", "rds_snapshot", random=True)
+    for i in range(1 + s.replicas):
+        n.add("aws:rds/clusterInstance:ClusterInstance", "identifier", n.stem(str(i + 1), max_len=63),
+              "rds_instance")
+    if s.monitoring_interval:
+        n.add("aws:iam/role:Role", "name", n.stem("monitoring", max_len=64), "iam_role")
+    if s.proxy:
+        n.add("aws:ec2/securityGroup:SecurityGroup", "name", n.stem("proxy-sg", max_len=255), "security_group")
+        n.add("aws:iam/role:Role", "name", n.stem("proxy", max_len=64), "iam_role")
+        n.add("aws:rds/proxy:Proxy", "name", n.stem("proxy", max_len=63), "rds_proxy")
+        if s.replicas >= 1:
+            n.add("aws:rds/proxyEndpoint:ProxyEndpoint", "dbProxyEndpointName", n.stem("ro", max_len=63),
+                  "rds_proxy")
+    if s.alarms:
+        n.alarms(["cpu", "freeable-memory"] + (["replica-lag"] if s.replicas else []))
+
+
+def _cache(n: _Namer, c: CacheBlueprint) -> None:
+    from stacks.settings import cache_settings
+
+    s = cache_settings(c, n.bp.alarms.enabled)
+    n.add("aws:elasticache/subnetGroup:SubnetGroup", "name", n.stem("subnets", max_len=255),
+          "elasticache_subnet_group")
+    n.linked_security_group()
+    n.add("aws:secretsmanager/secret:Secret", "namePrefix", n.stem("auth-token", max_len=400) + "-", "secret",
+          random=True)
+    n.add("aws:elasticache/replicationGroup:ReplicationGroup", "replicationGroupId", n.stem(max_len=40),
+          "elasticache_replication_group")
+    if s.alarms:
+        nodes = [f"{i:03d}" for i in range(1, s.replicas + 2)]
+        n.alarms([f"{metric}-{node}" for node in nodes for metric in ("cpu", "memory", "evictions")])
+
+
+def _queue(n: _Namer, c: QueueBlueprint) -> None:
+    from blueprints.queue.settings import MAX_QUEUE_NAME
+
+    def queue_name(suffix: str = "") -> str:  # blueprints.queue.component.Queue.queue_name
+        if c.fifo:
+            return n.stem(suffix, max_len=MAX_QUEUE_NAME - len(".fifo")) + ".fifo"
+        return n.stem(suffix, max_len=MAX_QUEUE_NAME)
+
+    n.add("aws:sqs/queue:Queue", "name", queue_name(), "sqs_queue")
+    n.add("aws:sqs/queue:Queue", "name", queue_name("dlq"), "sqs_queue")
+    if n.bp.alarms.enabled:
+        n.alarms(["dlq-not-empty", "oldest-message-age"])
+
+
+def _notifications(n: _Namer, c: NotificationsBlueprint) -> None:
+    from blueprints.notifications.settings import MAX_ALIAS_NAME, MAX_TOPIC_NAME
+
+    n.add("aws:kms/alias:Alias", "name", "alias/" + n.stem(max_len=MAX_ALIAS_NAME - len("alias/")), "kms_alias")
+    n.add("aws:sns/topic:Topic", "name", n.stem(max_len=MAX_TOPIC_NAME), "sns_topic")
+
+
+def _api(n: _Namer, c: ApiBlueprint) -> None:
+    from stacks.settings import api_settings
+
+    s = api_settings(c, n.bp.alarms.enabled)
+    n.add("aws:cloudwatch/logGroup:LogGroup", "name", f"/ecs/{n.stem(max_len=500)}", "log_group")
+    n.add("aws:iam/role:Role", "name", n.stem("exec", max_len=64), "iam_role")
+    n.add("aws:iam/role:Role", "name", n.stem("task", max_len=64), "iam_role")
+    n.add("aws:ecs/taskDefinition:TaskDefinition", "family", n.stem(max_len=255), "ecs_task_family")
+    n.add("aws:ecs/service:Service", "name", n.stem(max_len=255), "ecs_service")
+    n.add("aws:lb/loadBalancer:LoadBalancer", "name", n.stem("" if s.public else "int", max_len=32), "alb")
+    n.add("aws:lb/targetGroup:TargetGroup", "name", n.stem(str(s.port), max_len=32), "target_group")
+    if s.access_logs:
+        n.add("aws:s3/bucket:Bucket", "bucket", n.stem(f"alb-logs-{PLACEHOLDER_ACCOUNT_ID}", max_len=63),
+              "s3_bucket")
+    n.autonamed("aws:ec2/securityGroup:SecurityGroup", "alb-sg", "security_group")
+    n.autonamed("aws:ec2/securityGroup:SecurityGroup", "service-sg", "security_group")
+    targets = [key for key, value in (("cpu", s.scaling.cpu), ("memory", s.scaling.memory),
+                                      ("requests", s.scaling.requests)) if value is not None]
+    for key in targets:
+        n.add("aws:appautoscaling/policy:Policy", "name", n.stem(f"scale-{key}", max_len=255), "scaling_policy")
+    if s.waf and s.public:  # blueprints.api.load_balancer: public ALBs only
+        n.add("aws:wafv2/webAcl:WebAcl", "name", n.stem("waf", max_len=128), "waf_web_acl")
+    if s.alarms:
+        n.alarms(["5xx", "latency-p95", "unhealthy-hosts", "running-tasks"])
+
+
+_BY_KIND = {"database": _database, "cache": _cache, "queue": _queue, "notifications": _notifications,
+            "api": _api}
+
+
+def physical_names(bp: Blueprint) -> list[PhysicalName]:
+    """Every physical name the stack of ``bp`` would set, in component order (network first).
+
+    A component whose settings are invalid is skipped: its own checks report it.
+    """
+    out: list[PhysicalName] = []
+    namer = _Namer(bp, NETWORK)
+    with contextlib.suppress(SettingsError, ValueError):
+        _network(namer)
+    out += namer.names
+    if bp.of_kind("api"):
+        namer = _Namer(bp, SERVICES)
+        _services(namer)
+        out += namer.names
+    for name, c in bp.components.items():
+        namer = _Namer(bp, name)
+        try:
+            _BY_KIND[c.kind](namer, c)  # type: ignore[operator]
+        except (SettingsError, ValueError):
+            continue
+        out += namer.names
+    return out
+
+
+@dataclass(frozen=True)
+class RefusedName:
+    """A physical name AWS would refuse, and the spec part to blame.
+
+    Attributes:
+        name: The refused name.
+        problems: Why, as phrases (``'must not start with "sg-"'``).
+        culprit: ``"project"``, ``"environment"`` or ``"component"``: the name to change.
+    """
+
+    name: PhysicalName
+    problems: tuple[str, ...]
+    culprit: str
+
+
+def _culprit(p: PhysicalName) -> str:
+    """Which of project, environment and component makes ``p`` start with a reserved prefix."""
+    prefix = refused_prefix(p.rule, p.name)
+    if prefix is None or not p.stem:
+        return "component"
+    for culprit, head in (("project", aws_name(p.project)),
+                          ("environment", aws_name(p.project, p.environment))):
+        if len(prefix) <= len(head) + 1:
+            return culprit
+    return "component"
+
+
+def refused_names(bp: Blueprint) -> Iterator[RefusedName]:
+    """The physical names of ``bp`` that AWS would refuse (:data:`blueprints.naming.NAME_RULES`)."""
+    for p in physical_names(bp):
+        problems = name_problems(p.rule, p.full_name)
+        if problems:
+            yield RefusedName(p, tuple(problems), _culprit(p))
+
+
+@dataclass(frozen=True)
+class Collision:
+    """Two components whose physical names are equal where they must be unique.
+
+    Attributes:
+        first: The name of the component that comes first (spec order, environments in order).
+        second: The same name, from the other component.
+    """
+
+    first: PhysicalName
+    second: PhysicalName
+
+
+def collisions(blueprints: Mapping[str, Blueprint]) -> list[Collision]:
+    """Pairs of components (in one or several environments) that would set the same physical name.
+
+    Only the first colliding name of each pair of (environment, component) is
+    reported. Names with a random suffix cannot collide and are skipped.
+    """
+    seen: dict[tuple[str, ...], PhysicalName] = {}
+    found: dict[frozenset[tuple[str, str]], Collision] = {}
+    for bp in blueprints.values():
+        for p in physical_names(bp):
+            if p.random or NAME_RULES[p.rule].scope == "parent":
+                continue
+            key = (*p.scope_key(), p.name.lower())
+            other = seen.setdefault(key, p)
+            if other is p:
+                continue
+            owners = frozenset({(other.environment, other.component), (p.environment, p.component)})
+            if len(owners) == 2 and owners not in found:
+                found[owners] = Collision(other, p)
+    return list(found.values())

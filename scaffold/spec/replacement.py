@@ -1,0 +1,213 @@
+"""Changes that replace a stateful resource: a database cluster or a cache replication group.
+
+Replacing one deletes it and creates an empty one: the data is gone (a database keeps
+only its final snapshot, when it takes one). :func:`find_replacements` compares two
+checked specs, the one deployed (``--against OLD.yaml``) and the new one, environment
+by environment, and lists every change that would replace one, by the provider's rules:
+
+* ``aws.rds.Cluster``: ``engine``, ``database_name``, ``master_username`` and
+  ``cluster_identifier`` are ForceNew (terraform-provider-aws
+  ``internal/service/rds/cluster.go``). The spec's ``engine`` and ``database`` map to the
+  first two; the identifier is ``<project>-<environment>-<component>``.
+* ``aws.elasticache.ReplicationGroup``: ``replication_group_id``, ``subnet_group_name`` and
+  ``port`` are ForceNew, and so are a move from Valkey back to Redis OSS and a lower
+  ``engine_version`` (``internal/service/elasticache/replication_group.go``:
+  ``customizeDiffEngineForceNewOnDowngrade``, ``customizeDiffEngineVersionForceNewOnDowngrade``).
+  Redis OSS -> Valkey is an in-place upgrade.
+* Renaming the project, an environment or a component changes the physical names (and the
+  Pulumi project, stack or logical name), and removing a component, or an environment, deletes
+  what it had.
+
+:func:`replacement_problems` turns them into spec problems at the new spec's lines: an
+error in an environment with the ``production`` profile unless the component sets
+``allow_replacement: true``, a warning elsewhere. Imports no ``pulumi``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from blueprints.naming import aws_name
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from scaffold.errors import SpecProblem
+    from scaffold.spec.loader import CheckedSpec
+    from scaffold.spec.source import FieldPath
+
+#: The stateful resource each kind owns, as (type token, logical-name suffix, what it is called).
+STATEFUL: dict[str, tuple[str, str, str]] = {
+    "database": ("aws:rds/cluster:Cluster", "cluster", "Aurora cluster"),
+    "cache": ("aws:elasticache/replicationGroup:ReplicationGroup", "group", "replication group"),
+}
+
+#: Longest physical name of each stateful resource (cluster identifier 63, replication group id 40).
+_NAME_MAX = {"database": 63, "cache": 40}
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One change that replaces (or deletes) a stateful resource in one environment.
+
+    Attributes:
+        environment: The environment (Pulumi stack), e.g. ``"prod"``.
+        component: The component in the old spec, e.g. ``"orders-db"``.
+        kind: ``"database"`` or ``"cache"``.
+        field: What changed: a spec field (``engine``, ``database``, ``version``) or
+            ``name`` (a physical name) or ``component`` (removed or renamed).
+        old: The value before; ``new`` the value after (``None`` when removed).
+        reason: Why AWS must replace it, in one sentence.
+        path: Where to report it in the new spec.
+        allowed: The new spec sets ``allow_replacement: true`` on the component.
+        production: The environment has the ``production`` profile.
+    """
+
+    environment: str
+    component: str
+    kind: str
+    field: str
+    old: Any
+    new: Any
+    reason: str
+    path: FieldPath
+    allowed: bool
+    production: bool
+
+    @property
+    def resource_type(self) -> str:
+        """The replaced resource's type token, e.g. ``aws:rds/cluster:Cluster``."""
+        return STATEFUL[self.kind][0]
+
+    @property
+    def type_and_name(self) -> str:
+        """``aws:rds/cluster:Cluster orders-db-cluster``, as the plan tree shows a resource."""
+        return f"{self.resource_type} {self.logical_name}"
+
+    @property
+    def logical_name(self) -> str:
+        """The replaced resource's logical (Pulumi) name in the old stack, e.g. ``orders-db-cluster``."""
+        return f"{self.component}-{STATEFUL[self.kind][1]}"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def _field_changes(kind: str, old: Any, new: Any) -> list[tuple[str, Any, Any, str]]:
+    """(field, old, new, reason) for each ForceNew change between two blueprints of one component."""
+    changes = []
+    if kind == "database":
+        if old.engine != new.engine:
+            changes.append(("engine", old.engine, new.engine, "the engine of an Aurora cluster cannot change"))
+        if old.database != new.database:
+            changes.append(("database", old.database, new.database,
+                            "the database name of an Aurora cluster is set only when it is created"))
+    elif kind == "cache":
+        if old.engine == "valkey" and new.engine == "redis":
+            changes.append(("engine", old.engine, new.engine,
+                            "ElastiCache cannot move a replication group from Valkey back to Redis OSS"))
+        elif old.engine == new.engine and _version(new.version) < _version(old.version):
+            changes.append(("version", old.version, new.version,
+                            "ElastiCache cannot downgrade a replication group's engine version"))
+    return changes
+
+
+def find_replacements(old: CheckedSpec, new: CheckedSpec) -> list[Replacement]:
+    """Every change from ``old`` to ``new`` that replaces or deletes a database cluster or cache group.
+
+    Environments are matched by name; an environment of ``old`` missing from ``new`` deletes its
+    stateful components, and a component of ``old`` missing from ``new`` (or of another kind) is
+    deleted. Environments only in ``new`` create everything afresh and replace nothing.
+    """
+    found: list[Replacement] = []
+    for env, old_bp in old.blueprints.items():
+        new_bp = new.blueprints.get(env)
+        production = (new_bp or old_bp).profile == "production"
+        for name, old_c in old_bp.components.items():
+            if old_c.kind not in STATEFUL:
+                continue
+            kind = old_c.kind
+            new_c = new_bp.components.get(name) if new_bp is not None else None
+            base: FieldPath = ("components", name)
+
+            def add(field: str, before: Any, after: Any, reason: str, path: FieldPath,
+                    allowed: bool = False, kind: str = kind, name: str = name, env: str = env,
+                    production: bool = production) -> None:
+                found.append(Replacement(env, name, kind, field, before, after, reason, path, allowed, production))
+
+            if new_bp is None:
+                add("environment", env, None, f"environment {env!r} is gone from the spec: its stack would be "
+                    "destroyed with everything in it", ("environments",))
+                continue
+            if new_c is None or new_c.kind != kind:
+                what = "removed" if new_c is None else f"now a {new_c.kind}"
+                add("component", name, None if new_c is None else new_c.kind,
+                    f"component {name!r} is {what}: its {STATEFUL[kind][2]} in environment {env!r} would be "
+                    "deleted (renaming a component deletes the old one and creates an empty one)",
+                    base if new_c is not None else ("components",))
+                continue
+            allowed = bool(getattr(new_c, "allow_replacement", False))
+            old_id = aws_name(old_bp.project, env, name, max_len=_NAME_MAX[kind])
+            new_id = aws_name(new_bp.project, env, name, max_len=_NAME_MAX[kind])
+            if old_id != new_id:
+                add("name", old_id, new_id, f"its AWS name changes from {old_id!r} to {new_id!r} "
+                    "(the project was renamed), and the name cannot change in place", ("name",), allowed)
+            for field, before, after, reason in _field_changes(kind, old_c, new_c):
+                add(field, before, after, reason, (*base, field), allowed)
+    return found
+
+
+def replacement_problems(old: CheckedSpec, new: CheckedSpec) -> list[SpecProblem]:
+    """:func:`find_replacements` as problems at the new spec's lines (env override first).
+
+    In a ``production`` environment a replacement is an error unless the component sets
+    ``allow_replacement: true``; elsewhere, and when allowed, it is a warning.
+    """
+    problems = []
+    for r in find_replacements(old, new):
+        # A spec without the environment deploys nothing there: its stack stays until destroyed.
+        error = r.production and not r.allowed and r.field != "environment"
+        what = f"{STATEFUL[r.kind][2]} of {r.component!r}"
+        message = f"replaces the {what} in environment {r.environment!r}: {r.reason}; its data would be lost"
+        if r.field in ("component", "environment"):
+            message = f"{r.reason}, with its data"
+        elif r.field in ("engine", "database", "version"):
+            message = (f"{r.old!r} -> {r.new!r} replaces the {what} in environment {r.environment!r}: "
+                       f"{r.reason}; its data would be lost")
+        if error:
+            hint = (f"keep {r.field}: {r.old}, or migrate the data and set allow_replacement: true on "
+                    f"{r.component!r}" if r.field not in ("component", "environment") else
+                    "keep it; to delete it on purpose, take a backup and validate without --against")
+        elif r.allowed:
+            hint = "allow_replacement is true: the deploy will replace it"
+        else:
+            hint = "fine outside production" + (
+                "" if r.field in ("component", "environment") else
+                "; in production this needs allow_replacement: true")
+        candidates: list[FieldPath] = [("environments", r.environment, *r.path), r.path]
+        problems.append(new.source.problem(r.path, message, hint, candidates=candidates,
+                                           key=r.field in ("component",),
+                                           severity="error" if error else "warning"))
+    return sorted(set(problems))
+
+
+def check_against(new: CheckedSpec, old_file: Path) -> list[SpecProblem]:
+    """Compare ``new`` with the spec at ``old_file`` (what is deployed), for ``validate --against``.
+
+    Returns:
+        The warnings (replacements outside production, or allowed ones).
+
+    Raises:
+        SpecError: ``old_file`` is unreadable or invalid (its own problems), or a replacement
+            in a production environment is not allowed (every replacement problem, warnings too).
+    """
+    from scaffold.errors import SpecError
+    from scaffold.spec.loader import check_file
+
+    problems = replacement_problems(check_file(old_file), new)
+    if any(p.severity != "warning" for p in problems):
+        raise SpecError(problems)
+    return problems
