@@ -8,19 +8,34 @@ stderr, no traceback.
 
 Both consoles resolve ``sys.stdout``/``sys.stderr`` when they write, so test
 runners that swap the streams (``typer.testing.CliRunner``) capture them.
+
+Values are printed byte for byte: both consoles interpret no markup (``[bold]``)
+and no emoji codes (``:secret:`` inside a Secrets Manager ARN stays as it is),
+and highlight nothing. Styled output is built from :class:`rich.text.Text`
+objects (see :func:`plain_console`), never from markup strings with user values
+in them.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from scaffold.errors import ScaffoldError, SpecError
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+def plain_console(**options: Any) -> Console:
+    """A console that prints values byte for byte: no markup, no emoji codes, no highlighting.
+
+    ``options`` are further :class:`rich.console.Console` arguments, e.g. ``width=10_000``.
+    """
+    return Console(markup=False, emoji=False, highlight=False, **options)
+
+
+out = plain_console(soft_wrap=True)
+err = plain_console(stderr=True, soft_wrap=True)
 
 
 def report(error: ScaffoldError) -> None:

@@ -28,7 +28,8 @@ Env = Annotated[str | None, typer.Option(
 
 def register(app: typer.Typer) -> None:
     """Add ``plan`` to ``app``."""
-    app.command("plan", epilog="Examples:  scaffold plan -e prod  |  scaffold plan -e prod --json > plan.json")(
+    app.command("plan", epilog="Examples:  scaffold plan -e prod  |  scaffold plan -e prod --json > plan.json"
+                               "  |  scaffold plan -e prod --against deployed.yaml")(
         plan_command)
 
 
@@ -44,7 +45,10 @@ def plan_command(
 
     Runs the same program as deploy under Pulumi's mock runtime. Ids, ARNs,
     endpoints, the account and the availability zones are fabricated (stable
-    from run to run); secrets show as [secret].
+    from run to run); secrets show as [secret]. With --against OLD.yaml, the
+    database clusters and cache groups that the change from OLD.yaml would
+    replace are marked REPLACED, listed under the tree, and in the JSON
+    (replacements, and replace on each such resource).
     """
     from scaffold.spec import load_blueprint
 
@@ -120,29 +124,33 @@ def _format_value(value: Any) -> str:
 
 
 def _print_tree(result: Plan, replaced: list[Replacement] | None = None) -> None:
-    from rich.markup import escape
+    """The plan as a tree. Every label is a :class:`rich.text.Text`: names and values print byte for
+    byte (a ``[`` or ``:secret:`` in a value is not markup or an emoji code)."""
+    from rich.text import Text
     from rich.tree import Tree
+
+    from scaffold.console import plain_console
 
     marks = {(r.resource_type, r.logical_name): r for r in replaced or ()}
 
-    tree = Tree(f"stack {result.project}/{result.stack}  profile {result.profile}, region {result.region}")
+    tree = Tree(Text(f"stack {result.project}/{result.stack}  profile {result.profile}, region {result.region}"))
     nodes: dict[str | None, Tree] = {None: tree}
     for r in result.resources:
         parent = nodes.get(r.parent, tree)
         if r.is_component:
-            label = f"[bold]{r.type.rsplit(':', 1)[-1]}[/bold] {r.name}"
+            label = Text.assemble((r.type.rsplit(":", 1)[-1], "bold"), " ", r.name)
         else:
             settings = "  ".join(f"{k}={_format_value(v)}" for k, v in r.key_settings().items())
-            label = f"{r.type} [cyan]{r.name}[/cyan]" + (f"  [dim]{settings}[/dim]" if settings else "")
+            label = Text.assemble(r.type, " ", (r.name, "cyan"))
+            if settings:
+                label.append("  ").append(settings, "dim")
             if (r.type, r.name) in marks:
-                label += f"  [bold red]REPLACED ({escape(marks[r.type, r.name].field)} changes)[/bold red]"
+                label.append(f"  REPLACED ({marks[r.type, r.name].field} changes)", "bold red")
         nodes[r.urn] = parent.add(label)
     if out.is_terminal:
         out.print(tree)
     else:  # piped or redirected: keep every line whole, for diffs and grep
-        from rich.console import Console
-
-        Console(width=10_000, no_color=True, highlight=False).print(tree)
+        plain_console(width=10_000, no_color=True).print(tree)
     for r in replaced or ():
         refused = r.production and not r.allowed and r.field != "environment"
         verb = "Deletes" if r.field in ("component", "environment") else "Replaces"

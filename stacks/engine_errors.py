@@ -15,6 +15,7 @@ stack locked by another update                  OperationError          1
 stack not found (outputs, refresh, destroy)     OperationError          1
 an ECS rollout failed (circuit breaker) or      OperationError          1
 never reached a steady state
+an API's Route 53 zone does not exist           OperationError          1
 the Pulumi program raised                       OperationError          1
 any other engine failure                        OperationError          1
 Ctrl-C during an operation (see ``interrupted``)  OperationError        1
@@ -51,6 +52,10 @@ _PASSPHRASE_WRONG = re.compile(r"incorrect passphrase", re.I)
 ECS_ROLLOUT_FAILED = re.compile(
     r"waiting for ECS Service \((?P<service>[^)\s]+)\) (?P<operation>create|update): "
     r"(?P<reason>.*?)(?::\s*provider=\S+)?\s*$", re.M)
+#: The aws:route53/getZone invoke (an API's ``domain``) found no public hosted zone. Wording of
+#: terraform-provider-aws internal/service/route53 (zone data source); pulumi-aws <= 6.37 said
+#: "no matching Route53Zone found".
+MISSING_ZONE = re.compile(r"no matching Route ?53 ?(?:Hosted )?Zone found", re.I)
 _ECS_TIMEOUT = re.compile(r"timeout while waiting for state to become 'tfSTABLE'.*?timeout: (?P<limit>[0-9hms.]+)")
 
 
@@ -117,6 +122,7 @@ def translate(exc: BaseException, *, stack: str, backend_url: str) -> ScaffoldEr
     detail = first_error_line(stderr, stdout)
     return (_credentials(stdout, stderr, detail)
             or ecs_rollout_failure(stdout, stderr)
+            or _missing_zone(stdout, stderr)
             or _by_type(exc, stack, backend_url, stdout, detail)
             or _passphrase(stderr, detail)
             or OperationError(f"pulumi failed on stack '{stack}': {detail or 'see output above'}",
@@ -162,9 +168,20 @@ def ecs_rollout_failure(stdout: str, stderr: str) -> OperationError | None:
         return OperationError(
             f"service {name}: new tasks did not become healthy within {timeout['limit']}; "
             "the deploy stopped waiting (the ECS deployment may still be rolling back)", hint)
+    undone = ("ECS rolled the deployment back" if match["operation"] == "update"
+              else "ECS stopped the deployment (a new service has nothing to roll back to)")
     return OperationError(
-        f"service {name}: new tasks never became healthy; ECS rolled the deployment back "
-        f"(circuit breaker): {reason}", hint)
+        f"service {name}: new tasks never became healthy; {undone} (circuit breaker): {reason}", hint)
+
+
+def _missing_zone(stdout: str, stderr: str) -> OperationError | None:
+    if not (MISSING_ZONE.search(stdout) or MISSING_ZONE.search(stderr)):
+        return None
+    return OperationError(
+        "an API's `domain` has no public Route 53 hosted zone in this AWS account",
+        "create the zone (or delegate the domain to it), set `zone:` to the zone that holds the "
+        "domain, or, with DNS hosted elsewhere, set `certificate:` to an issued ACM certificate ARN "
+        "(docs/blueprints.md, DNS hosted elsewhere)")
 
 
 def _by_type(exc: BaseException, stack: str, backend_url: str, stdout: str,

@@ -263,7 +263,8 @@ def component_problems(bp: Blueprint) -> Iterator[Finding]:
             built[name] = settings
 
     for name, c in bp.of_kind("api").items():
-        yield from _variable_collisions(name, c, built, {n: x.kind for n, x in bp.components.items()})
+        yield from _variable_collisions(name, c, built,  # type: ignore[arg-type]
+                                        {n: x.kind for n, x in bp.components.items()})
 
 
 def _variable_collisions(name: str, api: ApiBlueprint, built: dict[str, Any],

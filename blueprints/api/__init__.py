@@ -8,7 +8,8 @@ Public names:
   (:mod:`blueprints.api.component`, :mod:`blueprints.api.settings`).
 
 The rest of the package builds the parts of an API, one module each: links,
-security groups, task, load balancer, autoscaling, monitoring.
+security groups, task, load balancer, DNS (Route 53 and ACM), WAF, autoscaling,
+monitoring.
 
 The names load lazily (PEP 562), so that :mod:`blueprints.api.settings`, which
 holds the rules ``scaffold validate`` shares with the component, imports

@@ -3,11 +3,12 @@
 A :class:`blueprints.base.Link` carries four things, and each goes exactly one place:
 
 * ``environment`` -> plain container environment variables;
-* ``secrets`` -> ECS ``secrets`` (``valueFrom`` a Secrets Manager ARN), which
-  the *execution role* resolves at task start, so no value is ever in the
-  task definition or the Pulumi state;
+* ``secrets`` -> ECS ``secrets`` (``valueFrom`` a Secrets Manager ARN, or an SSM
+  parameter ARN for the API's own ``secrets``), which the *execution role*
+  resolves at task start, so no value is ever in the task definition or the
+  Pulumi state;
 * ``secret_arns`` -> ``secretsmanager:GetSecretValue`` on the execution role, on
-  exactly those ARNs;
+  exactly those ARNs (the API's own SSM parameter ARNs get ``ssm:GetParameters``);
 * ``iam_statements`` -> the inline policy of the *task role* (what the code may do);
 * ``security_group_id`` + ``port`` -> one ingress rule on the linked component's
   security group from the API's service security group (built in
@@ -25,7 +26,7 @@ from typing import Any
 
 import pulumi
 
-from blueprints.api.settings import ApiSettings, secret_arn
+from blueprints.api.settings import ApiSettings, secrets_manager_arns, ssm_parameter_arns
 from blueprints.base import Link
 
 
@@ -38,12 +39,15 @@ class LinkedConfig:
         secrets: Secret variables (name -> ``valueFrom``), sorted by name.
         secret_arns: Secrets Manager ARNs (no JSON-key suffix) the execution role may read.
         iam_statements: Statements for the task role, in link order.
+        parameter_arns: SSM Parameter Store ARNs the execution role may read
+            (``ssm:GetParameters``), from the API's own ``secrets``.
     """
 
     environment: Mapping[str, pulumi.Input[str]]
     secrets: Mapping[str, pulumi.Input[str]]
     secret_arns: Sequence[pulumi.Input[str]]
     iam_statements: Sequence[Mapping[str, Any]]
+    parameter_arns: Sequence[str] = ()
 
 
 def merge_links(settings: ApiSettings, links: Sequence[Link]) -> LinkedConfig:
@@ -59,7 +63,7 @@ def merge_links(settings: ApiSettings, links: Sequence[Link]) -> LinkedConfig:
     origin.update({name: "secrets" for name in settings.secrets})
     environment: dict[str, pulumi.Input[str]] = dict(settings.environment)
     secrets: dict[str, pulumi.Input[str]] = dict(settings.secrets)
-    arns: list[pulumi.Input[str]] = list(dict.fromkeys(secret_arn(v) for v in settings.secrets.values()))
+    arns: list[pulumi.Input[str]] = list(secrets_manager_arns(settings.secrets.values()))
     statements: list[Mapping[str, Any]] = []
     for link in links:
         if link.component in seen_components:
@@ -80,5 +84,6 @@ def merge_links(settings: ApiSettings, links: Sequence[Link]) -> LinkedConfig:
         environment=dict(sorted(environment.items())),
         secrets=dict(sorted(secrets.items())),
         secret_arns=tuple(arns),
+        parameter_arns=ssm_parameter_arns(settings.secrets.values()),
         iam_statements=tuple(statements),
     )

@@ -381,28 +381,31 @@ def default_zone(domain: str) -> str:
     return ".".join(labels[1:]) if len(labels) >= 3 else ".".join(labels)
 
 
-def front_door_problems(
-    *, domain: str | None, zone: str | None, certificate: str | None, region: str | None = None,
-) -> Iterator[SettingProblem]:
-    """The problems with an API's ``domain``/``zone``/``certificate`` combination.
+def certificate_region_problems(certificate: str | None, region: str) -> Iterator[SettingProblem]:
+    """A problem when ``certificate`` is an ACM ARN of another region than ``region``, the
+    stack's: an ALB only uses ACM certificates of its own region. The component does not
+    know its region, so ``scaffold validate`` runs this one (:mod:`scaffold.spec.rules`)."""
+    match = ACM_CERTIFICATE_ARN.match(certificate or "")
+    if match and match["region"] != region:
+        yield SettingProblem(
+            "certificate", f"the certificate is in {match['region']}, but this environment "
+            f"deploys to {region}; a load balancer only uses ACM certificates of its own region",
+            f"request or import the certificate in {region} and use that ARN",
+            "https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html")
 
-    ``region`` is the stack's AWS region when known (``scaffold validate`` knows it; the
-    component does not): an ALB only takes ACM certificates from its own region.
-    """
-    acm_regions = "https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html"
+
+def front_door_problems(
+    *, domain: str | None, zone: str | None, certificate: str | None,
+) -> Iterator[SettingProblem]:
+    """The problems with an API's ``domain``/``zone``/``certificate`` combination (its
+    region: :func:`certificate_region_problems`)."""
     if certificate is not None:
-        match = ACM_CERTIFICATE_ARN.match(certificate)
-        if not match:
+        if not ACM_CERTIFICATE_ARN.match(certificate):
             yield SettingProblem(
                 "certificate", f"{certificate!r} is not an ACM certificate ARN",
                 "use the ARN ACM shows, e.g. arn:aws:acm:us-east-1:123456789012:certificate/"
                 "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
                 "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html")
-        elif region is not None and match["region"] != region:
-            yield SettingProblem(
-                "certificate", f"the certificate is in {match['region']}, but this environment "
-                f"deploys to {region}; a load balancer only uses ACM certificates of its own region",
-                f"request or import the certificate in {region} and use that ARN", acm_regions)
         if zone is not None:
             yield SettingProblem(
                 "zone", "zone is unused with certificate: scaffold creates no Route 53 records "

@@ -5,7 +5,13 @@
   equivalent of ``AmazonECSTaskExecutionRolePolicy`` — write to this log group
   only, pull from the image's own ECR repository only (nothing when the image is
   not in ECR) — plus ``secretsmanager:GetSecretValue`` on exactly the secret
-  ARNs of the settings and links.
+  ARNs of the settings and links (JSON-key suffix removed), and
+  ``ssm:GetParameters`` on exactly the SSM parameter ARNs of the settings.
+  ECS reads ``secrets`` with these at task start:
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html,
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+  (a secret or SecureString encrypted with a customer managed KMS key also needs
+  ``kms:Decrypt`` on that key, which scaffold cannot know: grant it in the key policy).
 * Task role (used by the application code): an inline policy that is the union
   of the links' IAM statements, and no policy at all when there are none.
 * ``aws.ecs.TaskDefinition``: FARGATE, ``awsvpc``, one essential container.
@@ -58,11 +64,15 @@ def ecr_repository_arn(image: str) -> str | None:
 
     >>> ecr_repository_arn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders:1.2")
     'arn:aws:ecr:eu-west-1:123456789012:repository/shop/orders'
+    >>> ecr_repository_arn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/shop/orders:1.2")
+    'arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/shop/orders'
     """
     match = _ECR_IMAGE.match(image)
     if match is None:
         return None
-    partition = "aws-cn" if match["cn"] else "aws"
+    # The partition follows the region: GovCloud registries share the amazonaws.com domain.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+    partition = "aws-cn" if match["cn"] else "aws-us-gov" if match["region"].startswith("us-gov-") else "aws"
     return f"arn:{partition}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
 
 
@@ -82,7 +92,8 @@ def _trust_policy(condition: Mapping[str, Any] | None = None) -> str:
     return json.dumps({"Version": POLICY_VERSION, "Statement": [statement]})
 
 
-def _execution_policy(log_group_arn: str, image: str, secret_arns: Sequence[str]) -> str:
+def _execution_policy(log_group_arn: str, image: str, secret_arns: Sequence[str],
+                      parameter_arns: Sequence[str] = ()) -> str:
     statements: list[dict[str, Any]] = [{
         "Sid": "WriteContainerLogs",
         "Effect": "Allow",
@@ -103,6 +114,12 @@ def _execution_policy(log_group_arn: str, image: str, secret_arns: Sequence[str]
     if unique:
         statements.append({"Sid": "ReadSecrets", "Effect": "Allow",
                            "Action": "secretsmanager:GetSecretValue", "Resource": unique})
+    parameters = sorted(set(parameter_arns))
+    if parameters:
+        # ECS's valueFrom for Parameter Store: the parameter's full ARN; the execution role
+        # needs ssm:GetParameters on it (secrets-envvar-ssm-paramstore.html above).
+        statements.append({"Sid": "ReadParameters", "Effect": "Allow",
+                           "Action": "ssm:GetParameters", "Resource": parameters})
     return json.dumps({"Version": POLICY_VERSION, "Statement": statements})
 
 
@@ -152,7 +169,7 @@ def build_task(owner: Component, settings: ApiSettings, linked: LinkedConfig) ->
         owner.logical_name("execution-policy"),
         role=execution_role.id,
         policy=pulumi.Output.all(log_group.arn, pulumi.Output.all(*linked.secret_arns)).apply(
-            lambda args: _execution_policy(args[0], settings.image, args[1])
+            lambda args: _execution_policy(args[0], settings.image, args[1], linked.parameter_arns)
         ),
         opts=owner.child_opts(),
     )

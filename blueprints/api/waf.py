@@ -76,7 +76,7 @@ def _metric(owner: Component, suffix: str) -> str:
 
 
 def _visibility(kind: type[_V], metric_name: str) -> _V:
-    return kind(cloudwatch_metrics_enabled=True, metric_name=metric_name,  # type: ignore[call-arg]
+    return kind(cloudwatch_metrics_enabled=True, metric_name=metric_name,
                 sampled_requests_enabled=True)
 
 

@@ -85,6 +85,7 @@ class Database(Component):
         snapshot_suffix: The ``pulumi_random.RandomId`` ending the final snapshot's name, or ``None``.
         cluster: The ``aws.rds.Cluster``.
         monitoring_role: The Enhanced Monitoring ``aws.iam.Role``, or ``None``.
+        monitoring_attachment: Its ``aws.iam.RolePolicyAttachment`` (the AWS managed policy), or ``None``.
         instances: The ``aws.rds.ClusterInstance``\\ s, writer first.
         proxy: The ``aws.rds.Proxy``, or ``None``.
         proxy_role: The proxy's ``aws.iam.Role``, or ``None``.
@@ -144,6 +145,7 @@ class Database(Component):
         self.secret_arn: pulumi.Output[str] = self.cluster.master_user_secrets.apply(
             lambda secrets: secrets[0].secret_arn
         )
+        self.monitoring_attachment: aws.iam.RolePolicyAttachment | None = None
         self.monitoring_role = self._monitoring_role() if settings.monitoring_interval else None
         self.instances = [
             self._instance(i, zone, engine) for i, zone in enumerate(zones)
@@ -210,6 +212,9 @@ class Database(Component):
             engine=engine,
             engine_mode="provisioned",
             engine_version=s.version,
+            # A new major version in the spec is upgraded in place (with the new family's parameter
+            # group); without this flag RDS refuses the modification.
+            allow_major_version_upgrade=True,
             database_name=s.database,
             master_username=s.master_username,
             manage_master_user_password=True,
@@ -290,7 +295,8 @@ class Database(Component):
             monitoring_role_arn=self.monitoring_role.arn if self.monitoring_role is not None else None,
             tags=self.tags(),
             # RDS checks the role's permissions when the instance is created.
-            opts=self.child_opts(depends_on=[self.monitoring_attachment] if monitoring else None),
+            opts=self.child_opts(
+                depends_on=[self.monitoring_attachment] if self.monitoring_attachment is not None else None),
         )
 
     def _proxy(self, network: NetworkAttachment) -> None:

@@ -52,7 +52,9 @@ ENGINES: dict[str, tuple[str, int, tuple[str, ...]]] = {
 
 #: RDS Proxy ``engine_family`` of each engine.
 #: Source: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html (EngineFamily:
-#: MYSQL for Aurora MySQL, POSTGRESQL for Aurora PostgreSQL).
+#: MYSQL for Aurora MySQL, POSTGRESQL for Aurora PostgreSQL). RDS Proxy supports every Aurora MySQL 3 version
+#: (3.01.0 and higher) and the Aurora PostgreSQL majors of ENGINE_VERSIONS, but not every region:
+#: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.Aurora_Fea_Regions_DB-eng.Feature.RDS_Proxy.html
 PROXY_ENGINE_FAMILIES = {"postgres": "POSTGRESQL", "mysql": "MYSQL"}
 
 #: The cluster parameter that refuses connections without TLS, per engine, with the value that turns it on.
@@ -279,7 +281,7 @@ def database_problems(s: DatabaseSettings) -> Iterator[SettingProblem]:
             and _NO_PERFORMANCE_INSIGHTS_MYSQL.match(s.instance)):
         yield SettingProblem("performance_insights",
                              f"Aurora MySQL has no Performance Insights on {s.instance}",
-                             "use db.t4g.medium or larger, or turn performance_insights off",
+                             "use db.t4g.medium or larger, or set performance_insights: false (production turns it on)",
                              "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
                              "USER_PerfInsights.Overview.Engines.html")
     if not 0 < s.cpu_alarm_threshold <= 100:

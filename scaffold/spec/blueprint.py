@@ -86,8 +86,8 @@ class NotificationsBlueprint(Resolved):
 
 
 class ScalingBlueprint(Resolved):
-    min: int = Field(ge=1, le=1000)
-    max: int = Field(ge=1, le=1000)
+    min: int = Field(ge=1)  # upper bounds: the spec's fields and ScalingSettings
+    max: int = Field(ge=1)
     cpu: int | None = Field(ge=1, le=100)
     memory: int | None = Field(ge=1, le=100)
     requests: int | None = Field(ge=1)

@@ -8,6 +8,7 @@ together in one :class:`~scaffold.errors.SpecError`.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from scaffold.spec.models import COMPONENT_MODELS, Spec
 from scaffold.spec.resolve import deep_merge, resolve_raw
 from scaffold.spec.rules import Finding, blueprint_rules, component_rules, spec_rules
 from scaffold.spec.source import FieldPath, Source, read_source
+from scaffold.spec.units import format_duration
 
 #: The spec file commands read when ``-f`` is not given.
 DEFAULT_SPEC_FILE = "scaffold.yaml"
@@ -90,6 +92,14 @@ def _problem_from_error(err: Any, path: FieldPath, root: type[BaseModel], data: 
     message = message.replace("Input should be", "expected").replace("String should", "should")
     if kind == "string_pattern_mismatch":
         message = f"{_describe(err.get('input'))} does not have the expected form"
+    elif kind == "less_than_equal" and isinstance(err.get("input"), str):
+        # A duration written with a unit: say the limit in units too.
+        message = f"must be at most {format_duration(int(err['ctx']['le']))}, got {err['input']!r}"
+    elif kind == "less_than_equal" and isinstance(err.get("input"), int):
+        limit = err["ctx"]["le"]
+        shown = f"2^{limit.bit_length() - 1}" if limit > 2 ** 53 and not limit & (limit - 1) else str(limit)
+        got = str(err["input"])
+        message = f"must be at most {shown}, got {got if len(got) <= 24 else got[:20] + '…'}"
     elif kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], dict):
         message = f"{message}, got {_describe(err['input'])}"
     return Finding(path, message, described)
@@ -114,6 +124,9 @@ def _to_problems(source: Source, findings: Iterable[Finding], env: str | None = 
     return problems
 
 
+#: Component name -> fields that failed their type and were set aside ("" for all).
+Broken = dict[str, set[str]]
+
 #: Placeholders for invalid top-level scalars, so that the rest of the spec is still checked.
 _PLACEHOLDERS: dict[str, Any] = {"scaffold": 1, "name": "placeholder", "region": "us-east-1"}
 
@@ -136,12 +149,13 @@ def _remove(data: Any, path: FieldPath) -> bool:
     return True
 
 
-def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], broken: set[str]) -> bool:
+def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], broken: Broken) -> bool:
     """Remove from ``data`` what failed validation so the rest can be checked in the same run.
 
     A component without a valid ``kind`` is dropped (``dropped``); a component with a bad
-    field loses that field, and the profile's default stands in (``broken``: its
-    cross-field rules are skipped, they would judge the default). ``True`` if anything changed.
+    field loses that field, and the profile's default stands in (``broken`` records the
+    field: rules that involve it are skipped, they would judge the default). ``True`` if
+    anything changed.
     """
     changed = False
     for err in exc.errors():
@@ -157,7 +171,7 @@ def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], brok
                     dropped.add(name)
                     changed = True
                 continue
-            broken.add(name)
+            broken.setdefault(name, set()).add(str(path[2]))
             if err["type"] == "missing" and len(path) == 3:
                 component[path[2]] = "invalid"  # a required string (image): keep the component
                 changed = True
@@ -177,7 +191,7 @@ def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], brok
 
 
 def _validate_spec(source: Source, problems: list[SpecProblem], dropped: set[str],
-                   broken: set[str]) -> Spec | None:
+                   broken: Broken) -> Spec | None:
     """The spec, validated after removing what is invalid; every problem found is added."""
     data = copy.deepcopy(source.data)
     for _ in range(_MAX_PASSES):
@@ -196,12 +210,12 @@ def _validate_spec(source: Source, problems: list[SpecProblem], dropped: set[str
 _MAX_PASSES = 6
 
 
-def _checked_overrides(source: Source, spec: Spec, env: str, broken: set[str],
+def _checked_overrides(source: Source, spec: Spec, env: str, broken: Broken,
                        problems: list[SpecProblem]) -> tuple[dict[str, Any], dict[str, Any]]:
     """An environment's component overrides, each validated like a base component.
 
     Returns the usable overrides (invalid fields removed) and the merged component
-    models. A component whose override had a bad field is added to ``broken``.
+    models. Each override field that failed is recorded in ``broken``.
     """
     overrides = copy.deepcopy(spec.environments[env].components or {})
     merged: dict[str, Any] = dict(spec.components)
@@ -220,17 +234,27 @@ def _checked_overrides(source: Source, spec: Spec, env: str, broken: set[str],
                 findings = [Finding(("components", name, *f.path), f.message, f.hint, key=f.key)
                             for f in _validation_findings(exc, model, raw)]
                 problems += _to_problems(source, findings, env)
-                broken.add(name)
+                for e in exc.errors():
+                    broken.setdefault(name, set()).add(str(e["loc"][0]) if e["loc"] else "")
                 if not any([_remove(override, tuple(e["loc"])) for e in exc.errors()]):
+                    broken.setdefault(name, set()).update(override)
                     del overrides[name]
                     break
         else:
+            broken.setdefault(name, set()).update(override)
             del overrides[name]
     return overrides, merged
 
 
-def _component_level(finding: Finding, skip: set[str]) -> bool:
-    return len(finding.path) >= 2 and finding.path[0] == "components" and finding.path[1] in skip
+def _involves_broken(finding: Finding, broken: Broken) -> bool:
+    """Whether ``finding`` is about (or mentions) a field that failed its type and was set aside."""
+    path = finding.path
+    if len(path) < 2 or path[0] != "components" or path[1] not in broken:
+        return False
+    fields = broken[str(path[1])]
+    if "" in fields or (len(path) > 2 and path[2] in fields):
+        return True
+    return any(re.search(rf"\b{re.escape(f)}\b", finding.message) for f in fields)
 
 
 def _dropped_reference(finding: Finding, dropped: set[str]) -> bool:
@@ -245,8 +269,9 @@ def check_source(source: Source) -> CheckedSpec:
     profile's default stands in) so that the spec-level rules, each environment's
     overrides (typed like base fields and reported at their own path and line), the
     cross-component rules and the components' own checks
-    (:func:`stacks.settings.component_problems`) all still run. Only the cross-field
-    rules of a component with a mistyped field wait for that field to be fixed.
+    (:func:`stacks.settings.component_problems`) all still run. Only a rule that
+    involves a mistyped field (it would judge the default standing in for it) waits
+    for that field to be fixed.
 
     Raises:
         SpecError: Every problem found, sorted by position.
@@ -255,14 +280,14 @@ def check_source(source: Source) -> CheckedSpec:
 
     problems: list[SpecProblem] = []
     dropped: set[str] = set()
-    broken_base: set[str] = set()
+    broken_base: Broken = {}
     spec = _validate_spec(source, problems, dropped, broken_base)
     if spec is None:
         raise SpecError(problems)
     problems += _to_problems(source, (f for f in spec_rules(spec) if not _dropped_reference(f, dropped)))
     blueprints: dict[str, Blueprint] = {}
     for env in spec.environments:
-        broken = set(broken_base)
+        broken = {name: set(fields) for name, fields in broken_base.items()}
         overrides, merged = _checked_overrides(source, spec, env, broken, problems)
         problems += _to_problems(source, (f for f in component_rules(merged)
                                           if not _dropped_reference(f, dropped)), env)
@@ -275,7 +300,7 @@ def check_source(source: Source) -> CheckedSpec:
             problems += _to_problems(source, _validation_findings(exc, Blueprint, raw), env)
             continue
         findings = [*blueprint_rules(blueprint), *component_problems(blueprint)]
-        problems += _to_problems(source, (f for f in findings if not _component_level(f, broken)), env)
+        problems += _to_problems(source, (f for f in findings if not _involves_broken(f, broken)), env)
         blueprints[env] = blueprint
     warnings = sorted({p for p in problems if p.severity == "warning"})
     errors = sorted({p for p in problems if p.severity != "warning"})

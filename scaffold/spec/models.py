@@ -12,7 +12,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scaffold.spec.units import Duration
+from blueprints.api.settings import (
+    FARGATE_MEMORY,
+    LOG_RETENTION_DAYS,
+    MAX_HEALTH_CHECK_GRACE_PERIOD,
+    MAX_HEALTH_CHECK_PATH,
+    MAX_SCALING_TARGET,
+    MAX_TASKS,
+)
+from blueprints.cache.settings import MAX_SNAPSHOT_RETENTION_DAYS
+from blueprints.database.settings import MAX_BACKUP_RETENTION_DAYS
+from blueprints.queue.settings import MAX_RETENTION, MAX_VISIBILITY_TIMEOUT
+from scaffold.spec.units import UNIT_SECONDS, Duration
+
+# Upper bounds: every number of the spec has one, the AWS limit, taken from the component
+# settings that check it (and cite its source), so no value can overflow on its way to AWS.
+_DAY = UNIT_SECONDS["d"]
 
 #: The spec format version this release reads.
 SPEC_VERSION = 1
@@ -72,7 +87,8 @@ class DatabaseSpec(SpecModel):
                                  description="Instance class, e.g. `db.r6g.large`. Leave out with `serverless`.")
     serverless: ServerlessSpec | None = Field(None, description="Aurora Serverless v2 capacity in ACU, instead of `instance`.")
     replicas: int | None = Field(None, ge=0, le=15, description="Readers, each in another AZ. 1 or more gives automatic failover.")
-    backup_retention: Duration | None = Field(None, description="How long automated backups are kept: whole days, 1d to 35d.")
+    backup_retention: Duration | None = Field(None, le=MAX_BACKUP_RETENTION_DAYS * _DAY,
+                                              description="How long automated backups are kept: whole days, 1d to 35d.")
     database: str | None = Field(None, pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$", description="Name of the database created in the cluster.")
     deletion_protection: bool | None = Field(None, description="Refuse to delete the cluster until this is turned off.")
     final_snapshot: bool | None = Field(None, description="Take a final snapshot when the cluster is deleted (its name ends with a random suffix).")
@@ -93,7 +109,8 @@ class CacheSpec(SpecModel):
     version: str | None = Field(None, description='Engine version as `major.minor`, e.g. `"7.1"` (Redis OSS) or `"8.0"` (Valkey); not `"7.1.0"`.')
     node: str | None = Field(None, pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", description="Node type, e.g. `cache.r7g.large`.")
     replicas: int | None = Field(None, ge=0, le=5, description="Replicas, each in another AZ. 1 or more gives automatic failover and Multi-AZ.")
-    snapshot_retention: Duration | None = Field(None, description="How long daily snapshots are kept: whole days, 0d to 35d.")
+    snapshot_retention: Duration | None = Field(None, le=MAX_SNAPSHOT_RETENTION_DAYS * _DAY,
+                                                description="How long daily snapshots are kept: whole days, 0d to 35d.")
     allow_replacement: bool | None = Field(None, description="Allow a change that replaces the replication group (and loses its data) in a "
                                            "production environment; see `scaffold validate --against`.")
 
@@ -104,8 +121,9 @@ class QueueSpec(SpecModel):
     kind: Literal["queue"] = Field(description="`queue`: an SQS queue with a dead-letter queue.")
     fifo: bool | None = Field(None, description="First-in-first-out with exactly-once processing.")
     content_based_deduplication: bool | None = Field(None, description="FIFO only: deduplicate by a hash of the body.")
-    visibility_timeout: Duration | None = Field(None, description="How long a received message stays hidden: 0s to 12h.")
-    retention: Duration | None = Field(None, description="How long a message is kept: 1m to 14d.")
+    visibility_timeout: Duration | None = Field(None, le=MAX_VISIBILITY_TIMEOUT,
+                                                description="How long a received message stays hidden: 0s to 12h.")
+    retention: Duration | None = Field(None, le=MAX_RETENTION, description="How long a message is kept: 1m to 14d.")
     max_receives: int | None = Field(None, ge=1, le=1000, description="Receives before a message moves to the dead-letter queue, 1 to 1000.")
 
 
@@ -134,11 +152,12 @@ class NotificationsSpec(SpecModel):
 class ScalingSpec(SpecModel):
     """Target-tracking autoscaling of the service's task count."""
 
-    min: int | None = Field(None, ge=1, le=1000, description="Fewest running tasks; also the service's desired count.")
-    max: int | None = Field(None, ge=1, le=1000, description="Most running tasks.")
+    min: int | None = Field(None, ge=1, le=MAX_TASKS, description="Fewest running tasks; also the service's desired count. At most 5000.")
+    max: int | None = Field(None, ge=1, le=MAX_TASKS, description="Most running tasks, at most 5000 (ECS tasks per service).")
     cpu: int | None = Field(None, ge=1, le=100, description="Target average CPU, percent.")
     memory: int | None = Field(None, ge=1, le=100, description="Target average memory, percent. Leave out to not scale on memory.")
-    requests: int | None = Field(None, ge=1, description="Target ALB requests per task per minute. Leave out to not scale on requests.")
+    requests: int | None = Field(None, ge=1, le=MAX_SCALING_TARGET,
+                                 description="Target ALB requests per task per minute. Leave out to not scale on requests.")
 
 
 class ApiSpec(SpecModel):
@@ -147,10 +166,14 @@ class ApiSpec(SpecModel):
     kind: Literal["api"] = Field(description="`api`: an ECS Fargate service behind a load balancer.")
     image: str = Field(min_length=1, description="Container image, e.g. `ghcr.io/acme/shop-api:1.4.2`.")
     port: int | None = Field(None, ge=1, le=65535, description="The container port the service listens on.")
-    cpu: int | None = Field(None, description="Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.")
-    memory: int | None = Field(None, ge=512, description="Memory in MiB, a size Fargate accepts for `cpu`.")
-    health_check: str | None = Field(None, pattern=r"^/\S*$", description="The path the load balancer checks, e.g. `/healthz`.")
-    health_check_grace_period: Duration | None = Field(None, description="Time a new task gets before health checks count.")
+    cpu: int | None = Field(None, ge=min(FARGATE_MEMORY), le=max(FARGATE_MEMORY),
+                            description="Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.")
+    memory: int | None = Field(None, ge=512, le=max(high for _, high, _ in FARGATE_MEMORY.values()),
+                               description="Memory in MiB, a size Fargate accepts for `cpu`.")
+    health_check: str | None = Field(None, pattern=r"^/\S*$", max_length=MAX_HEALTH_CHECK_PATH,
+                                     description="The path the load balancer checks, e.g. `/healthz`.")
+    health_check_grace_period: Duration | None = Field(None, le=MAX_HEALTH_CHECK_GRACE_PERIOD,
+                                                       description="Time a new task gets before health checks count.")
     public: bool | None = Field(None, description="Internet-facing load balancer; otherwise internal to the VPC.")
     domain: str | None = Field(None, max_length=253, pattern=r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
                                description="Serve HTTPS on this name: an ACM certificate validated in Route 53 "
@@ -169,7 +192,9 @@ class ApiSpec(SpecModel):
     environment: dict[str, str] | None = Field(None, description="Plain environment variables. Never put secrets here.")
     secrets: dict[str, str] | None = Field(None, description="Environment variables read from Secrets Manager or SSM: name -> ARN.")
     uses: list[str] | None = Field(None, description="Components this service uses: network access, IAM and settings are linked in.")
-    log_retention: Duration | None = Field(None, description="How long container logs are kept: whole days.")
+    log_retention: Duration | None = Field(None, le=max(LOG_RETENTION_DAYS) * _DAY,
+                                           description="How long container logs are kept: whole days CloudWatch "
+                                           "Logs accepts (1d, 3d, 5d, 7d, 14d, 30d … 3653d).")
     access_logs: bool | None = Field(None, description="Write load balancer access logs to an S3 bucket.")
     deletion_protection: bool | None = Field(None, description="Refuse to delete the load balancer until this is turned off.")
 

@@ -24,7 +24,7 @@ DAY: Final = 86400  # seconds
 #: Each passes the components' version checks (blueprints.database.settings.ENGINE_VERSIONS,
 #: blueprints.cache.settings.ENGINE_VERSIONS); a test holds them to it.
 ENGINE_VERSIONS: Final[Mapping[str, str]] = {
-    "postgres": "16.4",
+    "postgres": "16.6",  # = blueprints.database.settings.DEFAULT_VERSION
     "mysql": "8.0.mysql_aurora.3.08.0",
     "redis": "7.1",
     "valkey": "8.0",

@@ -5,10 +5,11 @@ only its final snapshot, when it takes one). :func:`find_replacements` compares 
 checked specs, the one deployed (``--against OLD.yaml``) and the new one, environment
 by environment, and lists every change that would replace one, by the provider's rules:
 
-* ``aws.rds.Cluster``: ``engine``, ``database_name``, ``master_username`` and
-  ``cluster_identifier`` are ForceNew (terraform-provider-aws
-  ``internal/service/rds/cluster.go``). The spec's ``engine`` and ``database`` map to the
-  first two; the identifier is ``<project>-<environment>-<component>``.
+* ``aws.rds.Cluster``: ``engine``, ``database_name``, ``master_username``,
+  ``cluster_identifier``, ``db_subnet_group_name`` and ``storage_encrypted`` are ForceNew
+  (terraform-provider-aws ``internal/service/rds/cluster.go``). The spec's ``engine`` and
+  ``database`` map to the first two; the identifier is ``<project>-<environment>-<component>``
+  and the subnet group's name derives from it; the rest scaffold never changes.
 * ``aws.elasticache.ReplicationGroup``: ``replication_group_id``, ``subnet_group_name`` and
   ``port`` are ForceNew, and so are a move from Valkey back to Redis OSS and a lower
   ``engine_version`` (``internal/service/elasticache/replication_group.go``:

@@ -192,10 +192,11 @@ def api_front_door_rules(bp: Blueprint, base: FieldPath, c: ApiBlueprint) -> Ite
     * A public API without ``domain`` or ``certificate`` serves plain HTTP: an error in
       the production profile, a warning in dev and staging. Internal APIs (``public:
       false``) may use HTTP anywhere.
-    * :func:`blueprints.api.settings.front_door_problems` (the component's own check),
-      with the environment's region: a certificate must be in the load balancer's region.
+    * A ``certificate`` must be in the environment's region
+      (:func:`blueprints.api.settings.certificate_region_problems`; the ARN's form, ``zone``
+      and ``domain`` are the component's own checks, run by ``stacks.settings.component_problems``).
     """
-    from blueprints.api.settings import front_door_problems  # pulumi-free
+    from blueprints.api.settings import certificate_region_problems  # pulumi-free
 
     if c.public and not (c.domain or c.certificate):
         if bp.profile == "production":
@@ -208,8 +209,7 @@ def api_front_door_rules(bp: Blueprint, base: FieldPath, c: ApiBlueprint) -> Ite
                           f"serves plain HTTP: traffic to this public API in {bp.environment!r} is not encrypted",
                           "add domain: api.example.com for HTTPS; the production profile requires it",
                           warning=True)
-    for problem in front_door_problems(domain=c.domain, zone=c.zone, certificate=c.certificate,
-                                       region=bp.region):
+    for problem in certificate_region_problems(c.certificate, bp.region):
         yield Finding((*base, problem.field), problem.message, problem.hint)
 
 
@@ -235,7 +235,7 @@ def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
         if match and match["region"] == bp.region:
             continue
         repository = c.image.rsplit("/", 1)[-1].split("@")[0] or "app:1.0"
-        where = f"another region's ECR ({match['region']})" if match else "outside Amazon ECR"
+        where = f"in another region's ECR ({match['region']})" if match else "outside Amazon ECR"
         yield Finding(("components", name, "image"),
                       f"network.nat is none, so tasks in {bp.environment!r} have no internet access and pull "
                       f"images only from Amazon ECR in {bp.region}, but {c.image!r} is {where}",

@@ -208,25 +208,31 @@ def test_real_database_link_wires_names_secrets_and_port(offline: Callable[..., 
     """With the real Database component: the documented variable names, key-suffixed secrets,
     the execution role on the bare secret ARN and the rule on the database's group."""
     from blueprints.database import Database, DatabaseSettings
+    from blueprints.database.settings import link_variables
+
+    settings = DatabaseSettings()
 
     def program() -> None:
         context = StackContext(project="shop", environment="prod")
         network = fake_network(2)
-        db = Database("orders-db", DatabaseSettings(), context=context, network=network)
+        db = Database("orders-db", settings, context=context, network=network)
         cluster = ServiceCluster("services", context=context)
         Api("orders-api", ApiSettings(image=IMAGE), context=context, network=network,
             cluster=cluster, links=[db.link()])
 
     run = offline(program, stack="prod")
     definition = container(run)
-    assert [e["name"] for e in definition["environment"]] == [
-        "ORDERS_DB_HOST", "ORDERS_DB_NAME", "ORDERS_DB_PORT", "ORDERS_DB_READER_HOST"]
+    # Exactly the names validate checks for collisions (link_variables), each where it says.
+    expected = link_variables("orders-db", settings)
+    assert {e["name"] for e in definition["environment"]} == {
+        n for n, where in expected.items() if where == "environment"}
+    assert {s["name"] for s in definition["secrets"]} == {
+        n for n, where in expected.items() if where == "secret"}
+    assert {"ORDERS_DB_HOST", "ORDERS_DB_PORT", "ORDERS_DB_NAME"} <= set(expected)
     [secret] = run.of_type("aws:rds/cluster:Cluster")[0].outputs["masterUserSecrets"]
     arn = secret["secretArn"]
-    assert definition["secrets"] == [
-        {"name": "ORDERS_DB_PASSWORD", "valueFrom": f"{arn}:password::"},
-        {"name": "ORDERS_DB_USERNAME", "valueFrom": f"{arn}:username::"},
-    ]
+    for s in definition["secrets"]:  # JSON-key references into the RDS-managed secret
+        assert s["valueFrom"] in (f"{arn}:password::", f"{arn}:username::")
     policy = json.loads(run.named("orders-api-execution-policy").inputs["policy"])
     [read] = [s for s in policy["Statement"] if s["Sid"] == "ReadSecrets"]
     assert read["Resource"] == [arn]
@@ -258,3 +264,51 @@ def test_a_variable_defined_twice_is_refused() -> None:
 ])
 def test_env_prefix_naming(component: str, prefix: str) -> None:
     assert env_prefix(component) == prefix
+
+
+PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod/stripe-key"
+
+
+def test_ssm_parameter_secrets_get_get_parameters_and_secrets_manager_gets_its_own(
+        offline: Callable[..., Any]) -> None:
+    """ECS: valueFrom is the full ARN as given; the execution role reads Secrets Manager ARNs
+    (JSON key removed) with GetSecretValue and parameter ARNs with ssm:GetParameters."""
+    settings = ApiSettings(image=IMAGE, secrets={"STRIPE_KEY": PARAMETER,
+                                                 "WEBHOOK": f"{STRIPE_SECRET}:webhook:AWSCURRENT:"})
+    run = build(offline, lambda: [], settings)
+    assert container(run)["secrets"] == [
+        {"name": "STRIPE_KEY", "valueFrom": PARAMETER},
+        {"name": "WEBHOOK", "valueFrom": f"{STRIPE_SECRET}:webhook:AWSCURRENT:"},
+    ]
+    statements = {s["Sid"]: s for s in
+                  json.loads(run.named("orders-api-execution-policy").inputs["policy"])["Statement"]}
+    assert statements["ReadParameters"] == {"Sid": "ReadParameters", "Effect": "Allow",
+                                            "Action": "ssm:GetParameters", "Resource": [PARAMETER]}
+    assert statements["ReadSecrets"]["Resource"] == [STRIPE_SECRET]
+
+
+@pytest.mark.parametrize("value", [
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe",  # partial: no -AbCdEf suffix
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf:key",  # key without stage/id
+    "arn:aws:ssm:us-east-1:123456789012:parameter",
+    "arn:aws:s3:::bucket/stripe",
+    "stripe",
+    "sk_live_123",
+])
+def test_anything_but_a_full_secret_or_parameter_arn_is_refused(value: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ApiSettings(image=IMAGE, secrets={"STRIPE_KEY": value})
+    [problem] = caught.value.problems  # type: ignore[attr-defined]
+    assert problem.field == "secrets.STRIPE_KEY"
+    assert "describe-secret" in problem.hint and "secret:shop/stripe-AbCdEf" in problem.hint
+
+
+@pytest.mark.parametrize("value", [
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/stripe-AbCdEf",
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:stripe-AbCdEf:api_key::",
+    "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:s-AbCdEf::AWSPREVIOUS:",
+    "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod/stripe-key",
+    "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/key",
+])
+def test_full_secret_and_parameter_arns_are_accepted(value: str) -> None:
+    assert ApiSettings(image=IMAGE, secrets={"STRIPE_KEY": value}).secrets["STRIPE_KEY"] == value

@@ -253,7 +253,7 @@ def test_engine_versions_are_major_minor(engine: str, version: str, ok: bool) ->
     assert (problems == []) is ok, problems
     if not ok:
         assert [p.field for p in problems] == ["version"]
-        with pytest.raises(ValueError, match="not a .* version ElastiCache accepts"):
+        with pytest.raises(ValueError, match=r"not a .* version ElastiCache accepts"):
             CacheSettings(engine=engine, version=version)  # type: ignore[arg-type]
 
 

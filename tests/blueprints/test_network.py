@@ -284,3 +284,194 @@ def test_subnet_cidrs_property(base: int, prefix: int, azs: int) -> None:
     assert len(public) == len(private) == azs
     assert all(n.subnet_of(vpc) and n.prefixlen == prefix + 4 for n in nets)
     assert not any(a.overlaps(b) for a, b in itertools.combinations(nets, 2))
+
+
+# -- nat: none with APIs: interface VPC endpoints ---------------------------------------------------
+
+ENDPOINTS = NetworkSettings(nat="none", interface_endpoints=("ecr.api", "ecr.dkr", "logs", "secretsmanager", "sqs"))
+
+
+def test_interface_endpoints_reach_aws_services_from_the_private_subnets(offline: Any) -> None:
+    def program() -> None:
+        Network("network", ENDPOINTS, context=StackContext(project="shop", environment="dev"))
+
+    run = offline(program, region="eu-west-1")
+    endpoints = run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    interface = {e.inputs["serviceName"]: e.inputs for e in endpoints if e.inputs["vpcEndpointType"] == "Interface"}
+    assert sorted(interface) == sorted(f"com.amazonaws.eu-west-1.{s}" for s in ENDPOINTS.interface_endpoints)
+    (sg,) = run.of_type("aws:ec2/securityGroup:SecurityGroup")
+    private = sorted(s.outputs["id"] for s in subnets(run, "private"))
+    for inputs in interface.values():
+        assert inputs["privateDnsEnabled"] is True
+        assert sorted(inputs["subnetIds"]) == private
+        assert inputs["securityGroupIds"] == [sg.outputs["id"]]
+    # The S3 gateway endpoint stays: ECR keeps image layers in S3.
+    assert [e.inputs["serviceName"] for e in endpoints if e.inputs["vpcEndpointType"] == "Gateway"] \
+        == ["com.amazonaws.eu-west-1.s3"]
+
+
+def test_interface_endpoint_security_group_opens_only_https_from_the_vpc(offline: Any) -> None:
+    run, _ = build(offline, ENDPOINTS)
+    (sg,) = run.of_type("aws:ec2/securityGroup:SecurityGroup")
+    assert sg.inputs["name"] == "shop-dev-network-endpoints"
+    assert sg.inputs["egress"] == []
+    (rule,) = run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (443, 443, "tcp")
+    assert rule.inputs["cidrIpv4"] == "10.0.0.0/16"
+    assert rule.inputs["securityGroupId"] == sg.outputs["id"]
+
+
+def test_no_interface_endpoints_unless_asked(offline: Any) -> None:
+    run, _ = build(offline, NO_NAT)
+    assert [e.inputs["vpcEndpointType"] for e in run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")] == ["Gateway"]
+    assert run.of_type("aws:ec2/securityGroup:SecurityGroup") == []
+
+
+def test_unknown_interface_endpoint_is_refused() -> None:
+    with pytest.raises(ValueError, match="interface_endpoints must be distinct services"):
+        NetworkSettings(nat="none", interface_endpoints=("ec2messages",))
+    with pytest.raises(ValueError, match="interface_endpoints must be distinct services"):
+        NetworkSettings(nat="none", interface_endpoints=("logs", "logs"))
+
+
+def test_network_refuses_to_build_a_name_aws_refuses(offline: Any) -> None:
+    """A project ``sg`` would name the endpoints' security group ``sg-…``: the component raises first."""
+    def program() -> None:
+        Network("network", ENDPOINTS, context=StackContext(project="sg", environment="dev"))
+
+    with pytest.raises(Exception, match="security group name 'sg-dev-network-endpoints' must not start with"):
+        offline(program)
+
+
+def _blueprint(text: str, env: str = "dev") -> Any:
+    import textwrap
+
+    from scaffold.spec.loader import check_source
+    from scaffold.spec.source import parse_yaml
+
+    return check_source(parse_yaml(textwrap.dedent(text), "scaffold.yaml")).blueprints[env]
+
+
+NO_NAT_SPEC = """
+    scaffold: 1
+    name: shop
+    region: us-east-1
+    network: {nat: none}
+    environments:
+      dev: {profile: dev}
+    components:
+      jobs: {kind: queue}
+      alerts: {kind: notifications}
+      api:
+        kind: api
+        image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:1.4.2
+        secrets: {FLAG: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/flag"}
+        uses: [jobs, alerts]
+    """
+
+
+@pytest.mark.parametrize(("replace", "expected"), [
+    ({}, ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "sqs", "sns")),
+    ({"        uses: [jobs, alerts]\n": "", '        secrets: {FLAG: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/flag"}\n': ""},
+     ("ecr.api", "ecr.dkr", "logs", "secretsmanager")),
+    ({"network: {nat: none}": "network: {nat: single}"}, ()),
+])
+def test_nat_none_with_an_api_gets_the_endpoints_its_tasks_need(replace: dict[str, str],
+                                                                   expected: tuple[str, ...]) -> None:
+    from stacks.settings import network_settings
+
+    text = NO_NAT_SPEC
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    assert network_settings(_blueprint(text)).interface_endpoints == expected
+
+
+def test_nat_none_without_an_api_gets_no_interface_endpoints() -> None:
+    from stacks.settings import network_settings
+
+    bp = _blueprint("""
+        scaffold: 1
+        name: shop
+        region: us-east-1
+        network: {nat: none}
+        environments:
+          dev: {profile: dev}
+        components:
+          jobs: {kind: queue}
+        """)
+    assert network_settings(bp).interface_endpoints == ()
+
+
+def test_planned_nat_none_stack_has_the_endpoints() -> None:
+    from stacks.plan import plan
+
+    p = plan(_blueprint(NO_NAT_SPEC))
+    services = sorted(r.inputs["serviceName"] for r in p.aws_resources if r.type == "aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert services == sorted(f"com.amazonaws.us-east-1.{s}" for s in
+                              ("s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "sqs", "sns"))
+
+
+@pytest.mark.parametrize(("image", "fragment"), [
+    ("ghcr.io/acme/shop-api:1.4.2", "'ghcr.io/acme/shop-api:1.4.2' is outside Amazon ECR"),
+    ("public.ecr.aws/nginx/nginx:1.27", "is outside Amazon ECR"),
+    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-api:1.4.2", "is in another region's ECR (eu-west-1)"),
+])
+def test_validate_rejects_an_image_outside_this_regions_ecr_with_nat_none(tmp_path: Any, image: str,
+                                                                         fragment: str) -> None:
+    import textwrap
+
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(textwrap.dedent(NO_NAT_SPEC).replace(
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:1.4.2", image))
+    result = CliRunner().invoke(app, ["validate", "-f", str(spec)])
+    assert result.exit_code == 2, result.output
+    (error,) = [ln for ln in result.output.splitlines() if ": error: " in ln]
+    assert f"{spec}:13:12: error: components.api.image: network.nat is none" in error
+    assert fragment in error
+    assert "or set network.nat: single" in error
+
+
+def test_validate_accepts_this_regions_ecr_with_nat_none(tmp_path: Any) -> None:
+    import textwrap
+
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(textwrap.dedent(NO_NAT_SPEC))
+    result = CliRunner().invoke(app, ["validate", "-f", str(spec)])
+    assert result.exit_code == 0, result.output
+
+
+def test_nat_none_in_one_environment_points_at_its_image_override(tmp_path: Any) -> None:
+    import textwrap
+
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(textwrap.dedent("""
+        scaffold: 1
+        name: shop
+        region: us-east-1
+        environments:
+          dev: {profile: dev}
+          lab:
+            profile: dev
+            network: {nat: none}
+            components:
+              api: {image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/api:1"}
+        components:
+          api: {kind: api, image: "ghcr.io/acme/api:1"}
+        """))
+    result = CliRunner().invoke(app, ["validate", "-f", str(spec)])
+    assert result.exit_code == 2
+    assert f"{spec}:11:20: error: environments.lab.components.api.image: network.nat is none" in result.output, \
+        result.output

@@ -213,3 +213,21 @@ def test_invalid_subscribers_raise(protocol: str, endpoint: str) -> None:
 def test_duplicate_subscribers_raise() -> None:
     with pytest.raises(ValueError, match="listed twice"):
         NotificationsSettings(subscribers=(Subscriber("email", "a@example.com"),) * 2)
+
+
+def test_every_duplicate_subscriber_is_reported_at_its_own_index() -> None:
+    """The problem is on the repeated entry (validate puts it on that line), naming the first."""
+    from blueprints.constraints import SettingsError
+
+    a, b = Subscriber("email", "a@example.com"), Subscriber("sqs", "jobs")
+    with pytest.raises(SettingsError) as caught:
+        NotificationsSettings(subscribers=(a, b, a, b))
+    assert [(p.field, p.message.split("(")[1]) for p in caught.value.problems] == [
+        ("subscribers.2", "also subscribers[0])"), ("subscribers.3", "also subscribers[1])")]
+
+
+def test_link_sets_exactly_the_variables_validate_checks(offline: Any) -> None:
+    from blueprints.notifications.settings import link_variables
+
+    run, _ = build(offline, DEV)
+    assert link_variables("alerts", DEV) == {name: "environment" for name in run.outputs["env"]}

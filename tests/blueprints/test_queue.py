@@ -235,3 +235,25 @@ def test_children_are_parented_and_inherit_opts(offline: Any) -> None:
 def test_invalid_settings_raise(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         QueueSettings(**kwargs)
+
+
+def test_link_sets_exactly_the_variables_validate_checks(offline: Any) -> None:
+    """``link_variables`` is what ``scaffold validate`` checks for collisions: it must match the link."""
+    from blueprints.queue.settings import link_variables
+
+    run, _ = build(offline, DEV, name="order-events")
+    assert link_variables("order-events", DEV) == {name: "environment" for name in run.outputs["env"]}
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"visibility_timeout": 43201}, "visibility_timeout"),
+    ({"retention": 59}, "retention"),
+    ({"retention": 10 ** 30}, "retention"),
+    ({"max_receives": 0}, "max_receives"),
+])
+def test_every_problem_names_its_field(kwargs: dict[str, int], field: str) -> None:
+    from blueprints.constraints import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        QueueSettings(**kwargs)
+    assert [p.field for p in caught.value.problems] == [field]

@@ -123,10 +123,12 @@ def spec_and_plans(request: Any) -> tuple[CheckedSpec, dict[str, Any]]:
 
 
 def test_every_physical_name_in_the_plan_is_predicted(spec_and_plans: Any) -> None:
+    from stacks.mocks import FABRICATED_ACCOUNT_ID
+
     spec, plans = spec_and_plans
     for env, plan in plans.items():
         predicted = physical_names(spec.blueprints[env])
-        exact = {(p.type, p.field, p.name.replace(PLACEHOLDER_ACCOUNT_ID, "123456789012"))
+        exact = {(p.type, p.field, p.name.replace(PLACEHOLDER_ACCOUNT_ID, FABRICATED_ACCOUNT_ID))
                  for p in predicted if not p.random}
         prefixes = [(p.type, p.field, p.name) for p in predicted if p.random and p.stem]
         unpredicted = sorted(
@@ -144,6 +146,23 @@ def test_every_predicted_name_is_in_the_plan(spec_and_plans: Any) -> None:
             t == p.type and f == p.field and (v == p.name or (p.random and v.startswith(p.name)))
             for t, f, v in planned)]
         assert not missing, f"{env}: predicted names the plan does not set: {missing}"
+
+
+def test_names_of_the_shared_worst_case_specs_are_predicted() -> None:
+    """The plan-lint's worst-case specs too (other partitions, near-reserved prefixes, nat: none)."""
+    from tests.stacks.plan_lint import worst_case_plans
+
+    for planned in worst_case_plans():
+        predicted = physical_names(planned.blueprint)
+        exact = {(p.type, p.field, p.name) for p in predicted if not p.random}
+        prefixes = [(p.type, p.field, p.name) for p in predicted if p.random and p.stem]
+        unpredicted = sorted(
+            (t, f, v) for t, f, v in planned_names(planned.plan)
+            if (t, f, v) not in exact and not any(t == pt and f == pf and v.startswith(pv)
+                                                  for pt, pf, pv in prefixes))
+        assert not unpredicted, f"{planned.label}: names the plan sets but scaffold.spec.names does not predict"
+        for p in predicted:
+            assert name_problems(p.rule, p.full_name) == [], (planned.label, p)
 
 
 def test_autonamed_security_groups_have_no_name_input(spec_and_plans: Any) -> None:
@@ -258,14 +277,14 @@ def test_every_rule_cites_its_source() -> None:
 
 def test_the_program_refuses_a_refused_name_before_creating_anything() -> None:
     """A blueprint that bypassed validate still cannot hand AWS a refused name."""
-    from scaffold.spec.resolve import resolve
     from scaffold.spec.models import Spec
+    from scaffold.spec.resolve import resolve
     from stacks.plan import plan
 
     spec = Spec.model_validate({"scaffold": 1, "name": "internal", "region": "us-east-1",
                                 "environments": {"dev": {"profile": "dev"}},
                                 "components": {"api": {"kind": "api", "image": "nginx:1.27"}}})
-    with pytest.raises(ValueError, match="internal-dev-api.*must not start with \"internal-\""):
+    with pytest.raises(ValueError, match=r"internal-dev-api.*must not start with \"internal-\""):
         plan(resolve(spec, "dev"))
 
 

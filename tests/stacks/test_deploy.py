@@ -336,11 +336,15 @@ ERRORS = {
         "container logs in /ecs/shop-dev-api"),
     "ecs-first-deploy": (failure("error: update failed", stdout=ECS_FAILED.format(
         "create: Deployment failed")), OperationError,
-        "service shop-dev-api: new tasks never became healthy", "--cluster shop-dev-services"),
+        "service shop-dev-api: new tasks never became healthy; ECS stopped the deployment (a new "
+        "service has nothing to roll back to) (circuit breaker): Deployment failed", "--cluster shop-dev-services"),
     "ecs-steady-state-timeout": (failure("error: update failed", stdout=ECS_FAILED.format(
         "create: timeout while waiting for state to become 'tfSTABLE' (last state: 'tfPENDING', "
         "timeout: 20m0s)")), OperationError,
         "service shop-dev-api: new tasks did not become healthy within 20m0s", "/ecs/shop-dev-api"),
+    "route53-zone-missing": (failure("", stdout="  pulumi:pulumi:Stack (shop-dev):\n    error: "
+                                     "aws:route53/getZone:getZone: no matching Route 53 Hosted Zone found"),
+                             OperationError, "has no public Route 53 hosted zone", "certificate:"),
 }
 
 

@@ -47,3 +47,48 @@ def test_each_run_starts_clean() -> None:
 
     run_offline(program, project="p", stack="s")
     assert len(run_offline(program, project="p", stack="s").resources) == 1  # no leftover registry
+
+
+@pytest.mark.parametrize(("region", "partition", "suffix"), [
+    ("eu-west-1", "aws", "amazonaws.com"), ("cn-north-1", "aws-cn", "amazonaws.com.cn"),
+    ("us-gov-west-1", "aws-us-gov", "amazonaws.com")])
+def test_get_partition_follows_the_region(region: str, partition: str, suffix: str) -> None:
+    def program() -> None:
+        info = aws.get_partition_output()
+        pulumi.export("partition", info.partition)
+        pulumi.export("suffix", info.dns_suffix)
+        pulumi.export("queue", aws.sqs.Queue("jobs", name="shop-dev-jobs").arn)
+
+    run = run_offline(program, project="p", stack="s", region=region)
+    assert (run.outputs["partition"], run.outputs["suffix"]) == (partition, suffix)
+    assert run.outputs["queue"] == f"arn:{partition}:sqs:{region}:123456789012:shop-dev-jobs"
+
+
+def test_ids_have_the_shape_the_provider_gives_them() -> None:
+    def program() -> None:
+        bucket = aws.s3.Bucket("logs", bucket="shop-dev-logs")
+        aws.s3.BucketPolicy("logs-policy", bucket=bucket.id, policy="{}")
+        secret = aws.secretsmanager.Secret("token", name="shop-dev-token")
+        aws.secretsmanager.SecretVersion("token", secret_id=secret.id, secret_string="x")
+        key = aws.kms.Key("key")
+        aws.kms.Alias("key", name="alias/shop-dev", target_key_id=key.key_id)
+
+    run = run_offline(program, project="p", stack="s", region="eu-west-1")
+    assert run.named("logs").id == "shop-dev-logs"
+    assert run.named("logs-policy").inputs["bucket"] == "shop-dev-logs"
+    secret = run.of_type("aws:secretsmanager/secret:Secret")[0]
+    assert secret.id == secret.outputs["arn"]
+    assert secret.id.startswith("arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-dev-token-")
+    assert run.of_type("aws:secretsmanager/secretVersion:SecretVersion")[0].inputs["secretId"] == secret.id
+    key = run.of_type("aws:kms/key:Key")[0]
+    alias = run.of_type("aws:kms/alias:Alias")[0]
+    assert alias.inputs["targetKeyId"] == key.id == key.outputs["keyId"]
+    assert alias.outputs["arn"] == "arn:aws:kms:eu-west-1:123456789012:alias/shop-dev"
+
+
+def test_a_resource_without_a_name_is_auto_named_not_called_by_its_logical_name() -> None:
+    def program() -> None:
+        aws.iam.Role("exec", assume_role_policy="{}")
+
+    (role,) = run_offline(program, project="p", stack="s").resources
+    assert role.id != "exec" and role.id.startswith("exec-") and len(role.id) == len("exec-") + 7

@@ -83,6 +83,8 @@ REFERENCES: Mapping[tuple[str, str], tuple[str, str]] = {
 #: Fabricated ids: EC2 ``<prefix>-<17 hex>`` and UUIDs (KMS keys, WAF ACLs).
 EC2_ID = re.compile(r"\b(?:vpc|subnet|sg|igw|nat|rtb|rtbassoc|eipalloc|vpce|fl|sgr)-[0-9a-f]{17}\b")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+#: A fabricated endpoint host: ``<name>.<digest>.<region>.rds|cache|elb.amazonaws.com[.cn]``.
+ENDPOINT = re.compile(r"\.[a-z]{2}(-gov)?-[a-z]+-\d\.(rds|cache|elb)\.amazonaws\.com(\.cn)?$")
 #: An ARN whose resource is only a type wildcard (``…:alarm:*``, ``…:vpc-flow-log/*``) names no resource.
 TYPE_WILDCARD = re.compile(r"arn:[^:]+:[^:]+:[^:]*:[^:]*:[a-z-]+[:/]\*")
 
@@ -183,7 +185,7 @@ def _dangling(planned: Planned) -> list[str]:
 
     for r in custom:
         for where, text in _leaves(r.inputs):
-            if text.startswith(("arn:", "https://sqs.")) or re.search(r"\.(rds|cache|elb)\.amazonaws\.com", text) \
+            if text.startswith(("arn:", "https://sqs.")) or ENDPOINT.search(text) \
                     or EC2_ID.fullmatch(text) or UUID.fullmatch(text):
                 candidates = {text}
             else:
