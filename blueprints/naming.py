@@ -95,7 +95,11 @@ class NameRule:
     scope: Scope = "region"
 
 
-_RDS_IDENTIFIER = dict(chars="[0-9a-z-]", letter_first=True, no_double_hyphen=True, no_trailing_hyphen=True)
+def _rds_identifier(what: str, max_len: int, source: str) -> NameRule:
+    """RDS identifiers: lowercase letters, digits and hyphens, a letter first, no ``--``, no final ``-``."""
+    return NameRule(what, max_len, "[0-9a-z-]", source, letter_first=True, no_double_hyphen=True,
+                    no_trailing_hyphen=True)
+
 
 #: Every kind of physical name scaffold sets, with AWS's rule for it.
 NAME_RULES: dict[str, NameRule] = {
@@ -121,16 +125,16 @@ NAME_RULES: dict[str, NameRule] = {
         "IAM role name", 64, r"[\w+=,.@-]", scope="account",
         source="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName; "
                "unique in the account, case-insensitive); terraform-provider-aws internal/service/iam/role.go"),
-    "rds_cluster": NameRule(
-        "Aurora cluster identifier", 63, **_RDS_IDENTIFIER,  # type: ignore[arg-type]
+    "rds_cluster": _rds_identifier(
+        "Aurora cluster identifier", 63,
         source="terraform-provider-aws internal/service/rds/validate.go (validIdentifier); "
                "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html"),
-    "rds_instance": NameRule(
-        "Aurora instance identifier", 63, **_RDS_IDENTIFIER,  # type: ignore[arg-type]
+    "rds_instance": _rds_identifier(
+        "Aurora instance identifier", 63,
         source="terraform-provider-aws internal/service/rds/validate.go (validIdentifier); "
                "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"),
-    "rds_snapshot": NameRule(
-        "final snapshot identifier", 255, **_RDS_IDENTIFIER,  # type: ignore[arg-type]
+    "rds_snapshot": _rds_identifier(
+        "final snapshot identifier", 255,
         source="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html "
                "(FinalDBSnapshotIdentifier)"),
     "rds_subnet_group": NameRule(

@@ -23,10 +23,15 @@ KEY_DELETION_WINDOW = 30  # days
 
 Protocol = Literal["email", "sms", "https", "sqs"]
 _PROTOCOLS = ("email", "sms", "https", "sqs")
+#: Endpoint forms per protocol (the spec's subscriber fields use the same patterns):
+#: https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html (Endpoint), E.164 for SMS.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+SMS_PATTERN = r"^\+[1-9]\d{6,14}$"
+HTTPS_PATTERN = r"^https://\S+$"
 _ENDPOINT_PATTERNS = {
-    "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an email address"),
-    "sms": (re.compile(r"^\+[1-9]\d{6,14}$"), "a phone number in E.164 form, e.g. +15555550100"),
-    "https": (re.compile(r"^https://\S+$"), "an https:// URL"),
+    "email": (re.compile(EMAIL_PATTERN), "an email address"),
+    "sms": (re.compile(SMS_PATTERN), "a phone number in E.164 form, e.g. +15555550100"),
+    "https": (re.compile(HTTPS_PATTERN), "an https:// URL"),
     "sqs": (re.compile(r"^\S+$"), "the name of a queue component"),
 }
 

@@ -20,9 +20,13 @@ from blueprints.api.settings import (
     MAX_SCALING_TARGET,
     MAX_TASKS,
 )
+from blueprints.cache.settings import MAX_REPLICAS as MAX_CACHE_REPLICAS
 from blueprints.cache.settings import MAX_SNAPSHOT_RETENTION_DAYS
-from blueprints.database.settings import MAX_BACKUP_RETENTION_DAYS
-from blueprints.queue.settings import MAX_RETENTION, MAX_VISIBILITY_TIMEOUT
+from blueprints.database.settings import MAX_BACKUP_RETENTION_DAYS, MAX_SERVERLESS_ACU, MIN_SERVERLESS_ACU
+from blueprints.database.settings import MAX_REPLICAS as MAX_DATABASE_REPLICAS
+from blueprints.network.settings import MAX_AZS, MIN_AZS
+from blueprints.notifications.settings import EMAIL_PATTERN, HTTPS_PATTERN, SMS_PATTERN
+from blueprints.queue.settings import MAX_MAX_RECEIVES, MAX_RETENTION, MAX_VISIBILITY_TIMEOUT
 from scaffold.spec.units import UNIT_SECONDS, Duration
 
 # Upper bounds: every number of the spec has one, the AWS limit, taken from the component
@@ -56,7 +60,7 @@ class SpecModel(BaseModel):
 class NetworkSpec(SpecModel):
     """The VPC every component lives in."""
 
-    azs: int | None = Field(None, ge=2, le=6, description="Availability zones, 2 to 6. Readers and replicas need at least replicas + 1.")
+    azs: int | None = Field(None, ge=MIN_AZS, le=MAX_AZS, description="Availability zones, 2 to 6. Readers and replicas need at least replicas + 1.")
     nat: Literal["none", "single", "per_az"] | None = Field(
         None, description="NAT gateways: `none`, `single` (one, cheap), or `per_az` (one per AZ, survives an AZ outage).")
     cidr: str | None = Field(None, description="The VPC's IPv4 CIDR block, /16 to /24, e.g. `10.20.0.0/16`.")
@@ -73,8 +77,8 @@ class AlarmsSpec(SpecModel):
 class ServerlessSpec(SpecModel):
     """Aurora Serverless v2 capacity, in Aurora capacity units (ACU)."""
 
-    min: float = Field(ge=0, le=256, multiple_of=0.5, description="Minimum capacity in ACU, 0 to 256 in steps of 0.5.")
-    max: float = Field(ge=1, le=256, multiple_of=0.5, description="Maximum capacity in ACU, 1 to 256 in steps of 0.5.")
+    min: float = Field(ge=MIN_SERVERLESS_ACU, le=MAX_SERVERLESS_ACU, multiple_of=0.5, description="Minimum capacity in ACU, 0 to 256 in steps of 0.5.")
+    max: float = Field(ge=1, le=MAX_SERVERLESS_ACU, multiple_of=0.5, description="Maximum capacity in ACU, 1 to 256 in steps of 0.5.")
 
 
 class DatabaseSpec(SpecModel):
@@ -86,7 +90,7 @@ class DatabaseSpec(SpecModel):
     instance: str | None = Field(None, pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$",
                                  description="Instance class, e.g. `db.r6g.large`. Leave out with `serverless`.")
     serverless: ServerlessSpec | None = Field(None, description="Aurora Serverless v2 capacity in ACU, instead of `instance`.")
-    replicas: int | None = Field(None, ge=0, le=15, description="Readers, each in another AZ. 1 or more gives automatic failover.")
+    replicas: int | None = Field(None, ge=0, le=MAX_DATABASE_REPLICAS, description="Readers, each in another AZ. 1 or more gives automatic failover.")
     backup_retention: Duration | None = Field(None, le=MAX_BACKUP_RETENTION_DAYS * _DAY,
                                               description="How long automated backups are kept: whole days, 1d to 35d.")
     database: str | None = Field(None, pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$", description="Name of the database created in the cluster.")
@@ -108,7 +112,7 @@ class CacheSpec(SpecModel):
     engine: Literal["redis", "valkey"] | None = Field(None, description="`redis` or `valkey`.")
     version: str | None = Field(None, description='Engine version as `major.minor`, e.g. `"7.1"` (Redis OSS) or `"8.0"` (Valkey); not `"7.1.0"`.')
     node: str | None = Field(None, pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", description="Node type, e.g. `cache.r7g.large`.")
-    replicas: int | None = Field(None, ge=0, le=5, description="Replicas, each in another AZ. 1 or more gives automatic failover and Multi-AZ.")
+    replicas: int | None = Field(None, ge=0, le=MAX_CACHE_REPLICAS, description="Replicas, each in another AZ. 1 or more gives automatic failover and Multi-AZ.")
     snapshot_retention: Duration | None = Field(None, le=MAX_SNAPSHOT_RETENTION_DAYS * _DAY,
                                                 description="How long daily snapshots are kept: whole days, 0d to 35d.")
     allow_replacement: bool | None = Field(None, description="Allow a change that replaces the replication group (and loses its data) in a "
@@ -124,15 +128,15 @@ class QueueSpec(SpecModel):
     visibility_timeout: Duration | None = Field(None, le=MAX_VISIBILITY_TIMEOUT,
                                                 description="How long a received message stays hidden: 0s to 12h.")
     retention: Duration | None = Field(None, le=MAX_RETENTION, description="How long a message is kept: 1m to 14d.")
-    max_receives: int | None = Field(None, ge=1, le=1000, description="Receives before a message moves to the dead-letter queue, 1 to 1000.")
+    max_receives: int | None = Field(None, ge=1, le=MAX_MAX_RECEIVES, description="Receives before a message moves to the dead-letter queue, 1 to 1000.")
 
 
 class SubscriberSpec(SpecModel):
     """One subscriber of a notifications topic: exactly one of the four keys."""
 
-    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="An email address.")
-    sms: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$", description="A phone number in E.164 form, e.g. `+15555550100`.")
-    https: str | None = Field(None, pattern=r"^https://\S+$", description="An HTTPS endpoint that receives POSTs.")
+    email: str | None = Field(None, pattern=EMAIL_PATTERN, description="An email address.")
+    sms: str | None = Field(None, pattern=SMS_PATTERN, description="A phone number in E.164 form, e.g. `+15555550100`.")
+    https: str | None = Field(None, pattern=HTTPS_PATTERN, description="An HTTPS endpoint that receives POSTs.")
     queue: str | None = Field(None, description="A `queue` component of this spec.")
 
     @model_validator(mode="after")

@@ -312,3 +312,17 @@ def test_anything_but_a_full_secret_or_parameter_arn_is_refused(value: str) -> N
 ])
 def test_full_secret_and_parameter_arns_are_accepted(value: str) -> None:
     assert ApiSettings(image=IMAGE, secrets={"STRIPE_KEY": value}).secrets["STRIPE_KEY"] == value
+
+
+@pytest.mark.parametrize(("image", "arn"), [
+    ("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/shop/api:1",
+     "arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/shop/api"),
+    ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop/api:1",
+     "arn:aws-cn:ecr:cn-north-1:123456789012:repository/shop/api"),
+    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:abc",
+     "arn:aws:ecr:eu-west-1:123456789012:repository/shop/api"),
+])
+def test_image_pull_is_granted_on_the_repository_in_the_regions_partition(image: str, arn: str) -> None:
+    from blueprints.api.task import ecr_repository_arn
+
+    assert ecr_repository_arn(image) == arn
