@@ -55,6 +55,15 @@ def raise_problems(problems: Iterable[SettingProblem]) -> None:
         raise SettingsError(found)
 
 
+#: Retention periods CloudWatch Logs accepts, in days (container logs, flow logs …).
+#: https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+#: (retentionInDays); terraform-provider-aws internal/service/logs/group.go (validRetentionInDays).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)
+
+
 #: Characters EC2 accepts in security-group and security-group-rule descriptions:
 #: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*
 #: Source: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html (Description),

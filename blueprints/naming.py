@@ -172,8 +172,9 @@ NAME_RULES: dict[str, NameRule] = {
         source="https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html (AliasName; "
                "alias/aws/ is reserved for AWS managed keys)"),
     "log_group": NameRule(
-        "CloudWatch Logs log group name", 512, r"[.\-_/#A-Za-z0-9]",
-        source="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html; "
+        "CloudWatch Logs log group name", 512, r"[.\-_/#A-Za-z0-9]", prefixes=("aws/",),
+        source="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html "
+               "(can't start with aws/); "
                "terraform-provider-aws internal/service/logs/validate.go (validLogGroupName)"),
     "cloudwatch_alarm": NameRule(
         "CloudWatch alarm name", 255, _PRINTABLE,

@@ -3,7 +3,9 @@
 The stack program (:mod:`stacks.program`) builds every component from these
 settings, and ``scaffold validate`` constructs the same settings to run the
 components' own checks (:mod:`blueprints.constraints`), so a rule is written
-once. Blueprint durations are seconds; settings name their unit (``*_days``).
+once: :func:`component_problems` is that bridge (settings field -> spec path,
+plus variables that an API's links would set twice). Blueprint durations are
+seconds; settings name their unit (``*_days``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from blueprints.constraints import SettingProblem, raise_problems
+from blueprints.constraints import LOG_RETENTION_DAYS, SettingProblem, raise_problems
 
 #: Container port the service listens on.
 DEFAULT_PORT = 8080
@@ -54,11 +54,6 @@ FARGATE_MEMORY: Mapping[int, tuple[int, int, int]] = MappingProxyType({
     16384: (32768, 122880, 8192),
 })
 
-#: Retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION_DAYS = frozenset({
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
-})
 
 #: Environment variable names ECS and shells accept: a letter or underscore, then
 #: letters, digits and underscores.
@@ -224,7 +219,7 @@ def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
         yield SettingProblem("log_retention_days",
                              f"CloudWatch Logs cannot keep logs for {s.log_retention_days} days "
                              f"(log_retention_days {s.log_retention_days})",
-                             "use one of " + ", ".join(f"{d}d" for d in sorted(LOG_RETENTION_DAYS)),
+                             "use one of " + ", ".join(f"{d}d" for d in LOG_RETENTION_DAYS),
                              "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/"
                              "API_PutRetentionPolicy.html")
     if s.access_log_retention_days < 1:
@@ -260,7 +255,9 @@ class ScalingSettings:
         requests: Target ALB requests per task per minute, or ``None``.
 
     Raises:
-        ValueError: ``min < 1``, ``min > max``, or a target out of range.
+        blueprints.constraints.SettingsError: (a ``ValueError``) with every problem of
+            :func:`scaling_problems`: ``min``/``max`` outside 1 to 5000, ``min > max``, or a
+            target out of range.
     """
 
     min: int = DEFAULT_MIN_TASKS
@@ -291,8 +288,10 @@ class ApiSettings:
             validation), HTTPS on 443 and a redirect from 80. ``None``: plain HTTP on 80.
         scaling: Task counts and autoscaling targets.
         environment: Plain environment variables (name -> value). Never put secrets here.
-        secrets: Secret environment variables: name -> Secrets Manager secret ARN,
-            optionally with a JSON key, e.g. ``"arn:…:secret:stripe-AbCdEf:api_key::"``.
+        secrets: Secret environment variables: name -> the full Secrets Manager secret
+            ARN, optionally with ``:<json-key>:<version-stage>:<version-id>``, e.g.
+            ``"arn:…:secret:stripe-AbCdEf:api_key::"``, or an SSM parameter ARN
+            (``"arn:…:ssm:us-east-1:123456789012:parameter/shop/key"``).
         log_retention_days: CloudWatch Logs retention of the container logs, in days.
         access_logs: Write ALB access logs to a dedicated, encrypted S3 bucket.
         access_log_retention_days: Days before access-log objects expire.
@@ -312,11 +311,14 @@ class ApiSettings:
             balancers never get one.
 
     Raises:
-        ValueError: An invalid Fargate cpu/memory pair (the message names the valid
-            memory range), a port out of range, a health-check path without a leading
-            ``/``, a retention CloudWatch does not accept, an invalid variable name, a
-            name both in ``environment`` and ``secrets``, or a ``secrets`` value that is
-            not a Secrets Manager ARN.
+        blueprints.constraints.SettingsError: (a ``ValueError``) with every problem at
+            once, each on its field (:func:`api_problems`, :func:`front_door_problems`): an
+            invalid Fargate cpu/memory pair (the message names the valid memory range), a
+            port out of range, a health-check path without a leading ``/`` or over 1024
+            characters, a grace period over 2147483647 s, a retention CloudWatch does not
+            accept, an invalid variable name (``environment.NAME``), a name both in
+            ``environment`` and ``secrets``, or a ``secrets`` value that is not a full
+            Secrets Manager or SSM parameter ARN (``secrets.NAME``).
     """
 
     image: str

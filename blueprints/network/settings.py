@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from blueprints.constraints import SettingProblem, raise_problems
+from blueprints.constraints import LOG_RETENTION_DAYS, SettingProblem, raise_problems
 
 #: Default number of availability zones.
 DEFAULT_AZS = 2
@@ -33,9 +33,6 @@ AWS_MIN_VPC_PREFIX = 16
 AWS_MAX_SUBNET_PREFIX = 28
 #: Flow-log aggregation interval, in seconds (60 or 600).
 FLOW_LOG_AGGREGATION_INTERVAL = 60  # seconds
-#: Retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-                      1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 NatMode = Literal["none", "single", "per_az"]
 _NAT_MODES = ("none", "single", "per_az")

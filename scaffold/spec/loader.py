@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -262,6 +263,20 @@ def _dropped_reference(finding: Finding, dropped: set[str]) -> bool:
         finding.message.startswith("no component named") or finding.message.startswith("overrides "))
 
 
+def _environment_problems(source: Source, per_env: list[tuple[str, Finding]], envs: int) -> list[SpecProblem]:
+    """Place the findings of each environment; one that only some environments have, and
+    that is not on an override of theirs, says which environment it is in."""
+    counts = Counter((f.path, f.message) for _, f in set(per_env))
+    problems: list[SpecProblem] = []
+    for env, f in per_env:
+        override = ("environments", env, *f.path)
+        in_override = source.positions.of(override, key=f.key) or source.positions.of(override)
+        if counts[(f.path, f.message)] < envs and not in_override and repr(env) not in f.message:
+            f = replace(f, message=f"{f.message} (in environment {env!r})")
+        problems += _to_problems(source, [f], env)
+    return problems
+
+
 def check_source(source: Source) -> CheckedSpec:
     """Validate a parsed spec and resolve every environment.
 
@@ -286,11 +301,11 @@ def check_source(source: Source) -> CheckedSpec:
         raise SpecError(problems)
     problems += _to_problems(source, (f for f in spec_rules(spec) if not _dropped_reference(f, dropped)))
     blueprints: dict[str, Blueprint] = {}
+    per_env: list[tuple[str, Finding]] = []
     for env in spec.environments:
         broken = {name: set(fields) for name, fields in broken_base.items()}
         overrides, merged = _checked_overrides(source, spec, env, broken, problems)
-        problems += _to_problems(source, (f for f in component_rules(merged)
-                                          if not _dropped_reference(f, dropped)), env)
+        per_env += [(env, f) for f in component_rules(merged) if not _dropped_reference(f, dropped)]
         environments = dict(spec.environments)
         environments[env] = environments[env].model_copy(update={"components": overrides})
         raw = resolve_raw(spec.model_copy(update={"environments": environments}), env)
@@ -300,8 +315,9 @@ def check_source(source: Source) -> CheckedSpec:
             problems += _to_problems(source, _validation_findings(exc, Blueprint, raw), env)
             continue
         findings = [*blueprint_rules(blueprint), *component_problems(blueprint)]
-        problems += _to_problems(source, (f for f in findings if not _involves_broken(f, broken)), env)
+        per_env += [(env, f) for f in findings if not _involves_broken(f, broken)]
         blueprints[env] = blueprint
+    problems += _environment_problems(source, per_env, len(spec.environments))
     warnings = sorted({p for p in problems if p.severity == "warning"})
     errors = sorted({p for p in problems if p.severity != "warning"})
     if errors:

@@ -22,7 +22,11 @@ from blueprints.api.settings import (
 )
 from blueprints.cache.settings import MAX_REPLICAS as MAX_CACHE_REPLICAS
 from blueprints.cache.settings import MAX_SNAPSHOT_RETENTION_DAYS
-from blueprints.database.settings import MAX_BACKUP_RETENTION_DAYS, MAX_SERVERLESS_ACU, MIN_SERVERLESS_ACU
+from blueprints.database.settings import (
+    MAX_BACKUP_RETENTION_DAYS,
+    MAX_SERVERLESS_ACU,
+    MIN_SERVERLESS_ACU,
+)
 from blueprints.database.settings import MAX_REPLICAS as MAX_DATABASE_REPLICAS
 from blueprints.network.settings import MAX_AZS, MIN_AZS
 from blueprints.notifications.settings import EMAIL_PATTERN, HTTPS_PATTERN, SMS_PATTERN

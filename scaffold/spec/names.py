@@ -26,6 +26,7 @@ and the components cannot drift apart.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -343,3 +344,134 @@ def collisions(blueprints: Mapping[str, Blueprint]) -> list[Collision]:
             if len(owners) == 2 and owners not in found:
                 found[owners] = Collision(other, p)
     return list(found.values())
+
+
+# -- Pulumi logical names -------------------------------------------------------------------------
+#
+# A child resource's URN is its stack, project, parent type chain, type and logical name
+# ``<component>-<suffix>``. Two components of the same kind (the same component type) whose
+# children get the same type and logical name make the same URN, which the engine refuses
+# ("Duplicate resource URN"): an API ``x`` has ``x-service-sg`` and ``x-task-role``, so an API
+# ``x-service`` (its ``x-service-sg``) or ``x-task`` (``x-task-role``) collides with it.
+# The suffixes below are each kind's children's, a superset of any one configuration's
+# (tests/spec/test_names.py checks that every child in worst-case plans is listed).
+
+_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+_SG = "aws:ec2/securityGroup:SecurityGroup"
+_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+_ROLE = "aws:iam/role:Role"
+_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+#: Each kind's children: logical-name suffix -> resource types (a superset of any configuration).
+_DATABASE_CHILDREN: dict[str, tuple[str, ...]] = {
+    "subnets": ("aws:rds/subnetGroup:SubnetGroup",), "sg": (_SG,),
+    "params": ("aws:rds/clusterParameterGroup:ClusterParameterGroup",),
+    "final-snapshot": ("random:index/randomId:RandomId",), "cluster": ("aws:rds/cluster:Cluster",),
+    "monitoring": (_ROLE, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+    "proxy": (_ROLE, "aws:rds/proxy:Proxy"), "proxy-read-only": ("aws:rds/proxyEndpoint:ProxyEndpoint",),
+    "proxy-secret": (_ROLE_POLICY,), "proxy-sg": (_SG,), "proxy-target": ("aws:rds/proxyTarget:ProxyTarget",),
+    "proxy-targets": ("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",),
+    "proxy-to-cluster": (_EGRESS,), "from-proxy": (_INGRESS,),
+    "alarm-cpu": (_ALARM,), "alarm-freeable-memory": (_ALARM,), "alarm-replica-lag": (_ALARM,),
+}
+_CACHE_CHILDREN: dict[str, tuple[str, ...]] = {
+    "subnets": ("aws:elasticache/subnetGroup:SubnetGroup",), "sg": (_SG,),
+    "auth-token": ("aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretVersion:SecretVersion",
+                   "random:index/randomPassword:RandomPassword"),
+    "group": ("aws:elasticache/replicationGroup:ReplicationGroup",),
+}
+_QUEUE_CHILDREN: dict[str, tuple[str, ...]] = {
+    "queue": ("aws:sqs/queue:Queue",), "dlq": ("aws:sqs/queue:Queue",),
+    "policy": ("aws:sqs/queuePolicy:QueuePolicy",), "dlq-policy": ("aws:sqs/queuePolicy:QueuePolicy",),
+    "dlq-redrive-allow": ("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",),
+    "alarm-dlq-not-empty": (_ALARM,), "alarm-oldest-message-age": (_ALARM,),
+}
+_NOTIFICATIONS_CHILDREN: dict[str, tuple[str, ...]] = {
+    "key": ("aws:kms/alias:Alias", "aws:kms/key:Key"), "policy": ("aws:sns/topicPolicy:TopicPolicy",),
+    "topic": ("aws:sns/topic:Topic",),
+}
+_API_CHILDREN: dict[str, tuple[str, ...]] = {
+    "access-logs": ("aws:s3/bucket:Bucket",),
+    "access-logs-encryption": (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",),
+    "access-logs-lifecycle": ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",),
+    "access-logs-policy": ("aws:s3/bucketPolicy:BucketPolicy",),
+    "access-logs-public-access": ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",),
+    "alarm-5xx": (_ALARM,), "alarm-latency-p95": (_ALARM,), "alarm-running-tasks": (_ALARM,),
+    "alarm-unhealthy-hosts": (_ALARM,),
+    "alb": ("aws:lb/loadBalancer:LoadBalancer",), "alb-sg": (_SG,), "alb-in-80": (_INGRESS,),
+    "alb-in-443": (_INGRESS,), "alias": ("aws:route53/record:Record",),
+    "certificate": ("aws:acm/certificate:Certificate",),
+    "certificate-validation": ("aws:acm/certificateValidation:CertificateValidation",),
+    "certificate-validation-0": ("aws:route53/record:Record",),
+    "execution-policy": (_ROLE_POLICY,), "execution-role": (_ROLE,),
+    "http": ("aws:lb/listener:Listener",), "https": ("aws:lb/listener:Listener",),
+    "logs": ("aws:cloudwatch/logGroup:LogGroup",),
+    "scale-cpu": ("aws:appautoscaling/policy:Policy",), "scale-memory": ("aws:appautoscaling/policy:Policy",),
+    "scale-requests": ("aws:appautoscaling/policy:Policy",), "scaling": ("aws:appautoscaling/target:Target",),
+    "service": ("aws:ecs/service:Service",), "service-out": (_EGRESS,), "service-sg": (_SG,),
+    "task": ("aws:ecs/taskDefinition:TaskDefinition",), "task-policy": (_ROLE_POLICY,), "task-role": (_ROLE,),
+    "tg": ("aws:lb/targetGroup:TargetGroup",), "waf": ("aws:wafv2/webAcl:WebAcl",),
+    "waf-association": ("aws:wafv2/webAclAssociation:WebAclAssociation",),
+}
+
+
+def _children(c: object) -> dict[str, tuple[str, ...]]:
+    """Logical-name suffix -> resource types of the children of one component (a superset)."""
+    if isinstance(c, DatabaseBlueprint):
+        return {**_DATABASE_CHILDREN,
+                **{f"instance-{i + 1}": ("aws:rds/clusterInstance:ClusterInstance",) for i in range(1 + c.replicas)}}
+    if isinstance(c, CacheBlueprint):
+        nodes = [f"{i:03d}" for i in range(1, c.replicas + 2)]
+        return {**_CACHE_CHILDREN,
+                **{f"alarm-{m}-{n}": (_ALARM,) for n in nodes for m in ("cpu", "memory", "evictions")}}
+    if isinstance(c, QueueBlueprint):
+        return dict(_QUEUE_CHILDREN)
+    if isinstance(c, NotificationsBlueprint):
+        # blueprints.notifications.component._subscription_suffix: <protocol>-<8 hex of the endpoint>
+        subscriptions = {
+            f"sub-sqs-{s.endpoint}" if s.protocol == "queue"
+            else f"sub-{s.protocol}-{hashlib.sha256(s.endpoint.encode()).hexdigest()[:8]}":
+                ("aws:sns/topicSubscription:TopicSubscription",)
+            for s in c.subscribers}
+        return {**_NOTIFICATIONS_CHILDREN, **subscriptions}
+    if isinstance(c, ApiBlueprint):
+        return {**_API_CHILDREN, f"alb-out-{c.port}": (_EGRESS,), f"service-in-{c.port}": (_INGRESS,),
+                **{f"to-{u}": (_INGRESS,) for u in c.uses}}
+    return {}
+
+
+def logical_names(bp: Blueprint) -> dict[str, set[tuple[str, str]]]:
+    """``(type, logical name)`` of each spec component's children, by component (a superset)."""
+    return {name: {(t, f"{name}-{suffix}") for suffix, types in _children(c).items() for t in types}
+            for name, c in bp.components.items()}
+
+
+@dataclass(frozen=True)
+class LogicalCollision:
+    """Two components of one kind whose children would get the same URN.
+
+    Attributes:
+        kind: The components' kind.
+        first, second: The component names, in spec order.
+        names: The shared logical names, sorted (each shared with the same resource type).
+    """
+
+    kind: str
+    first: str
+    second: str
+    names: tuple[str, ...]
+
+
+def logical_collisions(bp: Blueprint) -> list[LogicalCollision]:
+    """Pairs of same-kind components of ``bp`` whose children share a logical name."""
+    names = logical_names(bp)
+    components = list(bp.components.items())
+    found = []
+    for i, (first, a) in enumerate(components):
+        for second, b in components[i + 1:]:
+            shared = names[first] & names[second] if a.kind == b.kind else set()
+            if shared:
+                found.append(LogicalCollision(a.kind, first, second, tuple(sorted({n for _, n in shared}))))
+    return found

@@ -263,7 +263,7 @@ def physical_name_rules(spec: Spec) -> Iterator[Finding]:
     from pydantic import ValidationError
 
     from blueprints.naming import NAME_RULES
-    from scaffold.spec.names import NETWORK, SERVICES, collisions, refused_names
+    from scaffold.spec.names import NETWORK, SERVICES, collisions, logical_collisions, refused_names
     from scaffold.spec.resolve import resolve
 
     blueprints: dict[str, Blueprint] = {}
@@ -315,3 +315,14 @@ def physical_name_rules(spec: Spec) -> Iterator[Finding]:
         yield Finding(path, f"{whose} both make the {rule.what} {b.name!r}, which must be unique {scope}",
                       "names join as <project>-<environment>-<component>[-<suffix>]; rename one of the "
                       "components or environments", key=path != ("name",))
+
+    logical: set[tuple[str, str]] = set()
+    for bp in blueprints.values():
+        for lc in logical_collisions(bp):
+            if (lc.first, lc.second) in logical or (lc.first, lc.second) in pairs:
+                continue  # reported once; a physical collision of the same pair says enough
+            logical.add((lc.first, lc.second))
+            yield Finding(("components", lc.second),
+                          f"{lc.kind} components {lc.first!r} and {lc.second!r} would both create the Pulumi "
+                          f"resource {lc.names[0]!r}, and a stack cannot hold two resources with one name",
+                          f"rename {lc.second!r} so that it does not start with {lc.first + '-'!r}", key=True)

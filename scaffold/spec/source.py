@@ -124,7 +124,14 @@ def _walk(node: yaml.Node, path: FieldPath, loader: yaml.SafeLoader, source_file
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, (*path, i), loader, source_file, positions, problems)
                 for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # Python refuses to read an integer of more than 4300 digits
+        line, col = _mark(node)
+        problems.append(SpecProblem(source_file, line, col, format_path(path),
+                                    f"the number is too large to read ({len(str(node.value))} digits)",
+                                    "no AWS limit is anywhere near this; see docs/spec.md for each field's range"))
+        return None
 
 
 def parse_yaml(text: str, file: str) -> Source:

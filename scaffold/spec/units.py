@@ -15,6 +15,8 @@ from pydantic import BeforeValidator, WithJsonSchema
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 DURATION_PATTERN = r"^\s*(\d+)\s*([smhdw])\s*$"
 _DURATION = re.compile(DURATION_PATTERN)
+#: Digits a duration may have before it is refused unread (every AWS limit fits in 12).
+_MAX_DIGITS = 30
 
 
 def parse_duration(value: Any) -> Any:
@@ -29,6 +31,9 @@ def parse_duration(value: Any) -> Any:
         match = _DURATION.match(value)
         if not match:
             raise ValueError(f"{value!r} is not a duration: use seconds (30) or a unit s, m, h, d, w (e.g. 15m, 4d)")
+        if len(match.group(1)) > _MAX_DIGITS:
+            # Python refuses to read integers of more than 4300 digits; no AWS limit needs 30.
+            raise ValueError(f"a duration of {len(match.group(1))} digits is far beyond any AWS limit")
         return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
     return value
 

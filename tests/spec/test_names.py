@@ -17,7 +17,13 @@ from typer.testing import CliRunner
 from blueprints.naming import NAME_RULES, aws_name, checked_name, name_problems
 from scaffold.cli import app
 from scaffold.spec.loader import CheckedSpec, check_source
-from scaffold.spec.names import PLACEHOLDER_ACCOUNT_ID, collisions, physical_names
+from scaffold.spec.names import (
+    PLACEHOLDER_ACCOUNT_ID,
+    collisions,
+    logical_collisions,
+    logical_names,
+    physical_names,
+)
 from scaffold.spec.source import parse_yaml
 
 runner = CliRunner()
@@ -165,6 +171,26 @@ def test_names_of_the_shared_worst_case_specs_are_predicted() -> None:
             assert name_problems(p.rule, p.full_name) == [], (planned.label, p)
 
 
+def _unlisted_children(blueprint: Any, plan: Any) -> list[str]:
+    predicted = logical_names(blueprint)
+    return sorted(f"{r.component}: {r.type} {r.name}" for r in plan.aws_resources
+                  if r.component in predicted and (r.type, r.name) not in predicted[r.component])
+
+
+def test_every_child_logical_name_is_predicted(spec_and_plans: Any) -> None:
+    """Logical names drive the URN-collision rule; a child it does not know would slip through."""
+    spec, plans = spec_and_plans
+    for env, plan in plans.items():
+        assert _unlisted_children(spec.blueprints[env], plan) == [], env
+
+
+def test_every_child_logical_name_of_the_shared_worst_case_specs_is_predicted() -> None:
+    from tests.stacks.plan_lint import worst_case_plans
+
+    for planned in worst_case_plans():
+        assert _unlisted_children(planned.blueprint, planned.plan) == [], planned.label
+
+
 def test_autonamed_security_groups_have_no_name_input(spec_and_plans: Any) -> None:
     """The prediction treats the API's security groups as Pulumi auto-named (``<component>-alb-sg-…``)."""
     spec, plans = spec_and_plans
@@ -262,6 +288,7 @@ def test_checked_name_raises_with_the_rule_and_its_source() -> None:
     ("elasticache_replication_group", "a" * 41, "must be 1 to 40 characters, not 41"),
     ("iam_role", "a" * 65, "must be 1 to 64 characters, not 65"),
     ("kms_alias", "alias/aws/x", 'must not start with "alias/aws/"'),
+    ("log_group", "aws/x", 'must not start with "aws/"'),
     ("kms_alias", "x", "must start with 'alias/'"),
     ("rds_subnet_group", "default", "must not be 'default'"),
     ("sqs_queue", "a" * 81, "must be 1 to 80 characters, not 81"),
@@ -383,3 +410,59 @@ def test_collisions_name_both_components_and_environments() -> None:
 def test_truncated_names_stay_distinct() -> None:
     long = "c" * 32
     assert aws_name("p" * 39, "e" * 16, long, max_len=40) != aws_name("p" * 39, "e" * 16, long[:-1] + "d", max_len=40)
+
+
+@pytest.mark.parametrize(("first", "second", "body"), [
+    ("db", "db-proxy", "{kind: database, engine: postgres}"),
+    ("orders", "orders-proxy", "{kind: database, engine: mysql, proxy: false}"),
+])
+def test_same_kind_components_whose_pulumi_names_collide(tmp_path: Path, first: str, second: str,
+                                                         body: str) -> None:
+    """A database ``db`` has the child security group ``db-proxy-sg`` (for its RDS Proxy); a database
+    ``db-proxy`` has its own security group ``db-proxy-sg``: the same URN, which the engine refuses.
+    The prediction is a superset, so the pair is refused even when the proxy is off."""
+    result = validate(tmp_path, f"""
+        scaffold: 1
+        name: shop
+        region: us-east-1
+        environments:
+          dev: {{profile: dev}}
+        components:
+          {first}: {body}
+          {second}: {body}
+        """)
+    assert result.exit_code == 2, result.output
+    assert f"scaffold.yaml:9:3: error: components.{second}: " in result.output, result.output
+    assert (f"database components {first!r} and {second!r} would both create the Pulumi resource "
+            f"'{second}-sg'") in result.output
+    assert f"rename {second!r}" in result.output
+
+
+def test_same_names_of_different_resource_types_do_not_collide() -> None:
+    """``db``'s ingress rule ``db-from-proxy`` and ``db-from``'s proxy ``db-from-proxy`` differ in type."""
+    spec = checked("""
+        scaffold: 1
+        name: shop
+        region: us-east-1
+        environments:
+          dev: {profile: dev}
+        components:
+          db: {kind: database, engine: postgres}
+          db-from: {kind: database, engine: postgres}
+        """)
+    assert logical_collisions(spec.blueprints["dev"]) == []
+
+
+def test_prefix_related_names_of_different_kinds_do_not_collide() -> None:
+    spec = checked("""
+        scaffold: 1
+        name: shop
+        region: us-east-1
+        environments:
+          dev: {profile: dev}
+        components:
+          orders: {kind: queue}
+          orders-db: {kind: database, engine: postgres}
+          orders-api: {kind: api, image: nginx:1.27, uses: [orders, orders-db]}
+        """)
+    assert logical_collisions(spec.blueprints["dev"]) == []

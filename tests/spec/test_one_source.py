@@ -165,7 +165,9 @@ components:
     ("environments.prod.components.api.cpu", "# cpu", "cpu 300 is not a Fargate size"),
     ("environments.prod.components.db.instance", "# instance", "expected form"),
     ("environments.prod.components.sessions.node", "# node", "expected form"),
-    ("components.alerts.subscribers[0].queue", "subscribers: [{queue: jobs}]", "FIFO queue"),
+    # Only prod's override makes the queue FIFO: reported on the subscriber, naming the environment.
+    ("components.alerts.subscribers[0].queue", "subscribers: [{queue: jobs}]",
+     "is a FIFO queue; a standard SNS topic cannot deliver to it (in environment 'prod')"),
 ])
 def test_overrides_are_typed_and_checked_at_their_own_path_and_line(path: str, marker: str, message: str) -> None:
     found = [p for p in problems(OVERRIDES) if p.path == path and message in p.message]
@@ -243,3 +245,14 @@ def test_a_mistyped_field_causes_no_follow_on_errors() -> None:
     """``cpu: large`` is reported; the profile's cpu standing in for it is not judged against memory."""
     text = api("cpu: large  # here\nmemory: 8192\n")
     assert [(p.path, p.line) for p in problems(text)] == [("components.api.cpu", line_of(text, "# here"))]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("9" * 5000, "the number is too large to read (5000 digits)"),  # Python reads at most 4300 digits
+    ("9" * 5000 + "d", "a duration of 5000 digits is far beyond any AWS limit"),
+])
+def test_a_number_too_long_to_read_is_a_spec_error_not_a_crash(value: str, message: str) -> None:
+    text = api(f"health_check_grace_period: {value}  # here\n")
+    [problem] = problems(text)
+    assert (problem.path, problem.line) == ("components.api.health_check_grace_period", line_of(text, "# here"))
+    assert message in problem.message

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -25,7 +26,7 @@ from scaffold.spec.source import parse_yaml
 from tests.stacks.plan_lint import lint
 
 #: Examples per run: each accepted spec plans every environment (about 0.5 s a plan here).
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 30
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1", "us-gov-west-1", "cn-north-1"]
 FARGATE = [(256, 512), (256, 2048), (512, 4096), (1024, 2048), (2048, 16384), (4096, 30720), (8192, 61440),
@@ -186,11 +187,17 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         if overridable and draw(st.booleans()):
             target = draw(st.sampled_from(overridable))
             kind = components[target]["kind"]
-            override = {"database": {"replicas": draw(st.integers(0, 2))},
-                        "cache": {"replicas": draw(st.integers(0, 2))},
-                        "queue": {"max_receives": draw(st.sampled_from([1, 1000]))},
-                        "api": {"scaling": {"max": draw(st.sampled_from([2, 50]))}}}[kind]
+            override = draw(st.sampled_from({
+                "database": [{"replicas": 0}, {"replicas": 2}, {"version": "16.4"}, {"engine": "mysql"},
+                             {"serverless": {"min": 0, "max": 4}}],
+                "cache": [{"replicas": 0}, {"replicas": 2}, {"version": "7.1"}, {"engine": "valkey"}],
+                "queue": [{"max_receives": 1000}, {"fifo": True}, {"retention": "14d"}],
+                "api": [{"scaling": {"max": 50}}, {"cpu": 1024, "memory": 8192}, {"public": False},
+                        {"domain": "api.example.org"}, {"health_check": "/ready"}],
+            }[kind]))
             env["components"] = {target: override}
+        if draw(st.integers(0, 3)) == 0:
+            env["region"] = draw(st.sampled_from(REGIONS))
         environments[draw(names(16))] = env
     spec: dict[str, Any] = {"scaffold": 1, "name": draw(names(39)).ljust(2, "x"), "region": region,
                             "environments": environments, "components": components}
@@ -207,16 +214,37 @@ def _accepted(spec: dict[str, Any]) -> Any:
         return None
 
 
+#: Specs found by exploring with more examples; each must be rejected by validate or plan cleanly.
+#: An environment in another partition than the secret and the image it names: IAM cannot grant
+#: across partitions, so the task could never start.
+CROSS_PARTITION = {
+    "scaffold": 1, "name": "shop", "region": "us-east-1",
+    "environments": {"gov": {"profile": "dev", "region": "us-gov-west-1"}},
+    "components": {"api": {
+        "kind": "api", "image": "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop/api:1.0",
+        "secrets": {"STRIPE_KEY": "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"}}},
+}
+
+
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(specs())
 def test_every_accepted_spec_plans_and_passes_the_lint(spec: dict[str, Any]) -> None:
+    note(yaml.safe_dump(spec, sort_keys=False))
+    _plans_cleanly_if_accepted(spec)
+
+
+@pytest.mark.parametrize("spec", [CROSS_PARTITION], ids=["cross-partition"])
+def test_found_specs_are_rejected_or_plan_cleanly(spec: dict[str, Any]) -> None:
+    _plans_cleanly_if_accepted(spec)
+
+
+def _plans_cleanly_if_accepted(spec: dict[str, Any]) -> None:
     from stacks.plan import plan
 
     checked = _accepted(spec)
     if checked is None:
         return
-    note(yaml.safe_dump(spec, sort_keys=False))
     for env, blueprint in checked.blueprints.items():
         result = plan(blueprint)  # any exception here is a spec validate accepted but plan rejects
         violations = lint(result)
