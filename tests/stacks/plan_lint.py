@@ -240,6 +240,16 @@ RULES: tuple[Rule, ...] = (
          Regex(r"[a-z](?:[0-9a-z.]|-(?!-)){0,254}(?<!-)"),
          "lowercase alphanumerics, periods, hyphens; first a letter; no '--'; no trailing hyphen; <= 255",
          TF + "rds/validate.go validParamGroupName"),
+    # A name prefix gets a 26-character unique suffix from the provider: the rule of the name, 26 shorter.
+    Rule("aws:rds/clusterParameterGroup:ClusterParameterGroup", "namePrefix",
+         Regex(r"[a-z](?:[0-9a-z.]|-(?!-)){0,228}"),
+         "lowercase alphanumerics, periods, hyphens; first a letter; no '--'; at most 229 (255 - 26)",
+         TF + "rds/validate.go validParamGroupNamePrefix"),
+    Rule("aws:rds/proxyEndpoint:ProxyEndpoint", "dbProxyEndpointName",
+         Regex(r"[a-z](?:[a-z0-9]|-(?!-)){0,62}(?<!-)"),
+         "1 to 63 letters, digits, hyphens; first a letter; no '--'; no trailing hyphen",
+         TF + "rds/proxy_endpoint.go (validIdentifier); "
+              "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxyEndpoint.html"),
     Rule("aws:rds/parameterGroup:ParameterGroup", "name", Regex(r"[a-z](?:[0-9a-z.]|-(?!-)){0,254}(?<!-)"),
          "lowercase alphanumerics, periods, hyphens; first a letter; no '--'; no trailing hyphen; <= 255",
          TF + "rds/validate.go validParamGroupName"),
@@ -314,6 +324,9 @@ RULES: tuple[Rule, ...] = (
     Rule("aws:secretsmanager/secret:Secret", "name", NotRegex(r"-[A-Za-z0-9]{6}$"),
          "must not end with a hyphen and 6 characters (ARN lookups would confuse it with the suffix)",
          "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html"),
+    Rule("aws:secretsmanager/secret:Secret", "namePrefix", Regex(r"[\w/+=.@-]{1,486}"),
+         "1 to 486 (512 - the provider's 26-character suffix) of [A-Za-z0-9/_+=.@-]",
+         TF + "secretsmanager/secret.go name_prefix"),
     Rule("aws:secretsmanager/secret:Secret", "description", Length(0, 2048), "at most 2048 characters",
          "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html"),
     # ECS
@@ -599,6 +612,10 @@ def lint(plan: Any) -> list[Violation]:
             for where, arn in _policy_arns(document):
                 for text_rule, source in check_arn(arn, plan.region):
                     found.append(Violation(label, f"{key}.{where}", arn, text_rule, source))
+        for key, value in r.inputs.items():  # every ARN input: policyArn, certificateArn, targetGroupArn …
+            if key.lower().endswith("arn") and isinstance(value, str) and value.startswith("arn:"):
+                for text_rule, source in check_arn(value, plan.region):
+                    found.append(Violation(label, key, value, text_rule, source))
         for key in ("redrivePolicy", "redriveAllowPolicy"):
             text = r.inputs.get(key)
             if isinstance(text, str):
