@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from blueprints.api.settings import ApiSettings, ScalingSettings
+from blueprints.api.settings import ApiSettings, ScalingSettings, secret_partition_problems
 from blueprints.cache.settings import CacheSettings
 from blueprints.constraints import SettingProblem, SettingsError, raise_problems
 from blueprints.database.settings import DatabaseSettings, ServerlessCapacity
@@ -231,11 +231,10 @@ def component_problems(bp: Blueprint) -> Iterator[Finding]:
     """
     from scaffold.spec.rules import Finding
 
-    network, problems = _build(lambda: network_settings(bp))
+    _, problems = _build(lambda: network_settings(bp))
     for p in problems:
         field = p.field if p.field in type(bp.network).model_fields else ""
         yield Finding(("network", field) if field else ("network",), p.message, p.hint)
-    del network
 
     alarms = bp.alarms.enabled
     builders: dict[str, Callable[[Any], Any]] = {
@@ -256,6 +255,8 @@ def component_problems(bp: Blueprint) -> Iterator[Finding]:
                 yield Finding((*base, field), f"must be whole days, got {seconds} seconds",
                               "write it in days, e.g. 7d")
         settings, problems = _build(lambda c=c: builders[c.kind](c))  # type: ignore[misc]
+        if c.kind == "api":  # what needs the stack's region, which the component does not know
+            problems += secret_partition_problems(c.secrets, bp.region)
         for p in problems:
             path = _spec_path(base, c, p.field)
             if len(path) > len(base) and path[len(base)] in wrong_days:

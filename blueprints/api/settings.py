@@ -147,6 +147,35 @@ def secret_reference_problem(value_from: str) -> str | None:
     return "expected the ARN of a Secrets Manager secret or an SSM parameter, never the value itself"
 
 
+def region_partition(region: str) -> str:
+    """The AWS partition a region belongs to (``us-gov-west-1`` -> ``aws-us-gov``).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html (partition)
+    """
+    for prefix, partition in (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"), ("us-isob-", "aws-iso-b"),
+                              ("us-iso-", "aws-iso")):
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def secret_partition_problems(secrets: Mapping[str, str], region: str) -> Iterator[SettingProblem]:
+    """A secret or parameter ARN of another partition than the stack's ``region``: IAM and
+    ECS never reach across partitions (a commercial-region ARN in GovCloud, say).
+
+    Other regions of the same partition are fine: ECS reads a secret by its full ARN.
+    """
+    expected = region_partition(region)
+    for name, value_from in secrets.items():
+        match = SECRETS_MANAGER_ARN.match(value_from) or SSM_PARAMETER_ARN.match(value_from)
+        if match and match["partition"] != expected:
+            yield SettingProblem(
+                f"secrets.{name}", f"the ARN is in partition {match['partition']!r}, but this environment "
+                f"deploys to {region} (partition {expected!r}); the task could not read it",
+                f"use the ARN of a secret in {expected} (e.g. arn:{expected}:secretsmanager:{region}:…)",
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html")
+
+
 def ssm_parameter_arns(values_from: Iterable[str]) -> tuple[str, ...]:
     """The SSM parameter ARNs among ``values_from``, sorted and unique."""
     return tuple(sorted({v for v in values_from if SSM_PARAMETER_ARN.match(v)}))

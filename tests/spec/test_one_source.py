@@ -256,3 +256,24 @@ def test_a_number_too_long_to_read_is_a_spec_error_not_a_crash(value: str, messa
     [problem] = problems(text)
     assert (problem.path, problem.line) == ("components.api.health_check_grace_period", line_of(text, "# here"))
     assert message in problem.message
+
+
+def test_a_secret_of_another_partition_is_refused_in_that_environment() -> None:
+    """Found by the property test: a commercial-region secret ARN in a GovCloud environment."""
+    text = textwrap.dedent(f"""\
+        scaffold: 1
+        name: shop
+        region: us-east-1
+        environments:
+          dev: {{profile: dev}}
+          gov: {{profile: dev, region: us-gov-west-1}}
+        components:
+          api:
+            kind: api
+            image: ghcr.io/acme/api:1
+            public: false
+            secrets: {{STRIPE_KEY: "{FULL_ARN}"}}  # here
+        """)
+    [problem] = problems(text)
+    assert (problem.path, problem.line) == ("components.api.secrets.STRIPE_KEY", line_of(text, "# here"))
+    assert "partition 'aws'" in problem.message and "(in environment 'gov')" in problem.message
