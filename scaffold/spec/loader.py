@@ -22,7 +22,7 @@ from scaffold.spec.blueprint import Blueprint
 from scaffold.spec.fields import did_you_mean, field_at, model_at
 from scaffold.spec.models import COMPONENT_MODELS, Spec
 from scaffold.spec.resolve import deep_merge, resolve_raw
-from scaffold.spec.rules import Finding, blueprint_rules, component_rules, spec_rules
+from scaffold.spec.rules import Finding, blueprint_rules, component_rules, domain_rules, spec_rules
 from scaffold.spec.source import FieldPath, Source, read_source
 from scaffold.spec.units import format_duration
 
@@ -318,6 +318,8 @@ def check_source(source: Source) -> CheckedSpec:
         per_env += [(env, f) for f in findings if not _involves_broken(f, broken)]
         blueprints[env] = blueprint
     problems += _environment_problems(source, per_env, len(spec.environments))
+    for env, finding in domain_rules(blueprints):
+        problems += _to_problems(source, [finding], env)
     warnings = sorted({p for p in problems if p.severity == "warning"})
     errors = sorted({p for p in problems if p.severity != "warning"})
     if errors:

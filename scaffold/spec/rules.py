@@ -21,6 +21,7 @@ from scaffold.spec.blueprint import (
     Blueprint,
     CacheBlueprint,
     DatabaseBlueprint,
+    NotificationsBlueprint,
     QueueBlueprint,
 )
 from scaffold.spec.fields import did_you_mean
@@ -178,6 +179,58 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
             yield from _api_rules(base, c)
             yield from api_front_door_rules(bp, base, c)
     yield from nat_none_rules(bp)
+    yield from alarm_delivery_rules(bp)
+
+
+def alarm_delivery_rules(bp: Blueprint) -> Iterator[Finding]:
+    """Warn when the alarms topic delivers into a queue that an API ``uses``.
+
+    An API that uses a queue is its producer or its consumer; a consumer would take
+    every CloudWatch alarm notification for a job. Alarms belong on email, SMS or
+    HTTPS subscribers, or on a queue that only an operator's tooling reads.
+    """
+    if not bp.alarms.enabled or not bp.alarms.notify:
+        return
+    topic = bp.components.get(bp.alarms.notify)
+    if not isinstance(topic, NotificationsBlueprint):
+        return
+    users = {used: name for name, c in bp.components.items() if isinstance(c, ApiBlueprint) for used in c.uses}
+    for i, sub in enumerate(topic.subscribers):
+        if sub.protocol == "queue" and sub.endpoint in users:
+            yield Finding(("components", bp.alarms.notify, "subscribers", i, "queue"),
+                          f"alarms go to {bp.alarms.notify!r}, which delivers them into queue {sub.endpoint!r}, "
+                          f"and API {users[sub.endpoint]!r} uses that queue: a consumer would take each alarm "
+                          "notification for a job",
+                          "subscribe a separate queue, or email/https subscribers, to the alarms topic",
+                          warning=True)
+
+
+def domain_rules(blueprints: Mapping[str, Blueprint]) -> Iterator[tuple[str, Finding]]:
+    """One ``domain`` per API across every environment, where scaffold creates its Route 53 records.
+
+    Two APIs (in one environment, or in two environments of the same account)
+    with the same ``domain`` and no ``certificate`` would each create the alias
+    record and the certificate validation records of that name; the second deploy
+    fails, or one stack takes the name from the other. Yields ``(environment, finding)``.
+    """
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    for env, bp in blueprints.items():
+        # Route 53 of the aws-us-gov and aws-cn partitions is separate from the commercial one.
+        partition = next((p for prefix, p in (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
+                          if bp.region.startswith(prefix)), "aws")
+        for name, c in bp.components.items():
+            if not isinstance(c, ApiBlueprint) or not c.domain or c.certificate:
+                continue
+            key = (partition, c.domain)
+            if key in first:
+                env0, name0 = first[key]
+                yield env, Finding(("components", name, "domain"),
+                                   f"{c.domain!r} is also the domain of API {name0!r} in environment {env0!r}; "
+                                   "each would create its Route 53 alias record",
+                                   "give each environment its own name, e.g. api.staging.example.com, "
+                                   "in an environment override")
+            else:
+                first[key] = (env, name)
 
 
 def _api_rules(base: FieldPath, c: ApiBlueprint) -> Iterator[Finding]:

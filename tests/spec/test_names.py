@@ -40,9 +40,11 @@ alarms: {{notify: alerts-for-the-on-call-rotation}}
 environments:
   dev: {{profile: dev}}
   staging-west-two: {{profile: staging, region: us-west-2, network: {{nat: none}},
-                      components: {{api-with-a-rather-long-name-32ch: {{image: "{ECR_WEST}"}},
+                      components: {{api-with-a-rather-long-name-32ch: {{image: "{ECR_WEST}",
+                                                                      domain: api.staging.example.com}},
                                     internal-worker-api: {{image: "{ECR_WEST}"}}}}}}
-  production-euwst: {{profile: production, region: eu-west-1}}
+  production-euwst: {{profile: production, region: eu-west-1,
+                      components: {{api-with-a-rather-long-name-32ch: {{domain: api.production.example.com}}}}}}
 components:
   orders-database-with-a-long-name: {{kind: database, engine: postgres, database: orders, replicas: 1,
                                       final_snapshot: true}}
@@ -79,7 +81,7 @@ name: ab
 region: us-east-1
 environments:
   d: {profile: dev}
-  p: {profile: production, region: ap-southeast-2}
+  p: {profile: production, region: ap-southeast-2, components: {a: {domain: a.prod.example.com}}}
 components:
   db: {kind: database, engine: mysql}
   c: {kind: cache}

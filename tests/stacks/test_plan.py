@@ -77,7 +77,7 @@ def test_resources_name_their_spec_component(plans) -> None:
     assert cluster.component == "orders-db"
     vpc = _of_type(p, "aws:ec2/vpc:Vpc")[0]
     assert vpc.component is None  # the shared network is not a spec component
-    assert {r.component for r in p.resources} == {None, "orders-db", "sessions", "jobs", "alerts", "api"}
+    assert {r.component for r in p.resources} == {None, "orders-db", "sessions", "jobs", "alerts", "order-events", "api"}
 
 
 def test_summary_counts_every_aws_resource(plans) -> None:
