@@ -85,3 +85,19 @@ def ec2_description(text: str) -> str:
     text = text.replace("->", "to")
     cleaned = "".join(c if EC2_DESCRIPTION.match(c) else " " for c in text)
     return re.sub(r" {2,}", " ", cleaned).strip()[:EC2_DESCRIPTION_MAX]
+
+
+def zone_spread_problem(nodes: int, zones: int, *, replicas_field: str = "replicas") -> str | None:
+    """Why ``nodes`` copies of a data store (primary plus replicas) cannot each have their own AZ, or ``None``.
+
+    scaffold places no two copies of the data in one availability zone, so an AZ
+    outage never takes a primary and its replica together. Used by
+    :func:`blueprints.placement.spread_over_zones` when it places nodes and by
+    ``scaffold validate`` on the resolved ``network.azs``.
+    """
+    if zones < 1:
+        return "the network has no availability zones to place nodes in"
+    if nodes > zones:
+        return (f"{replicas_field}={nodes - 1} needs {nodes} distinct availability zones (one per node), "
+                f"but the network has {zones}")
+    return None

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 
 import pulumi
 
+from blueprints.constraints import zone_spread_problem
+
 
 def known_zones(zones: pulumi.Input[Sequence[str]]) -> list[str] | None:
     """The AZ names when they are a plain sequence of ``str``; ``None`` when not known yet."""
@@ -36,14 +38,13 @@ def check_spread(zones: Sequence[str], nodes: int, *, component: str, replicas_f
         component: The component's name, for the message.
         replicas_field: The setting the user changes, for the message (e.g. ``"replicas"``).
     """
-    if not zones:
-        raise ValueError(f"{component}: the network has no availability zones to place nodes in")
-    if nodes > len(zones):
-        raise ValueError(
-            f"{component}: {replicas_field}={nodes - 1} needs {nodes} distinct availability zones "
-            f"(one per node), but the network has {len(zones)} ({', '.join(zones)}); "
-            f"use at most {len(zones) - 1} {replicas_field} or a network with more zones"
-        )
+    problem = zone_spread_problem(nodes, len(zones), replicas_field=replicas_field)
+    if problem is None:
+        return
+    if zones:
+        problem += (f" ({', '.join(zones)}); use at most {len(zones) - 1} {replicas_field} "
+                    "or a network with more zones")
+    raise ValueError(f"{component}: {problem}")
 
 
 def spread_over_zones(

@@ -63,6 +63,8 @@ _ENV_NAME = ENV_NAME
 #: terraform-provider-aws internal/service/elbv2/target_group.go (health_check.path:
 #: StringLenBetween(1, 1024)); https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
 MAX_HEALTH_CHECK_PATH = 1024
+#: A health-check path: ``/`` then no white space (the target group sends it as the request line's path).
+HEALTH_CHECK_PATTERN = r"^/\S*$"
 #: Longest health-check grace period ECS accepts, in seconds (about 68 years).
 #: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html (healthCheckGracePeriodSeconds)
 MAX_HEALTH_CHECK_GRACE_PERIOD = 2_147_483_647  # seconds
@@ -235,8 +237,8 @@ def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
     yield from fargate_problems(s.cpu, s.memory)
     if not 1 <= s.port <= 65535:
         yield SettingProblem("port", f"must be 1-65535, not {s.port}")
-    if not s.health_check.startswith("/") or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
-        yield SettingProblem("health_check", f"must be a path starting with '/' of at most "
+    if not re.match(HEALTH_CHECK_PATTERN, s.health_check) or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
+        yield SettingProblem("health_check", f"must be a path starting with '/', without spaces, of at most "
                              f"{MAX_HEALTH_CHECK_PATH} characters, not {s.health_check[:40]!r}", "e.g. /healthz",
                              "terraform-provider-aws internal/service/elbv2/target_group.go")
     if not 0 <= s.health_check_grace_period <= MAX_HEALTH_CHECK_GRACE_PERIOD:

@@ -105,7 +105,8 @@ _NO_PERFORMANCE_INSIGHTS_MYSQL = re.compile(r"^db\.(t2\.|t3\.|t4g\.micro$|t4g\.s
 
 #: Database names and user names: a letter, then up to 62 letters, digits or underscores.
 #: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html (DatabaseName, MasterUsername)
-_DATABASE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+DATABASE_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,62}$"
+_DATABASE_NAME = re.compile(DATABASE_NAME_PATTERN)
 
 
 def version_problems(engine: str, version: str, field: str = "version") -> Iterator[SettingProblem]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from blueprints.api.settings import (
     FARGATE_MEMORY,
+    HEALTH_CHECK_PATTERN,
     LOG_RETENTION_DAYS,
     MAX_HEALTH_CHECK_GRACE_PERIOD,
     MAX_HEALTH_CHECK_PATH,
@@ -23,6 +24,7 @@ from blueprints.api.settings import (
 from blueprints.cache.settings import MAX_REPLICAS as MAX_CACHE_REPLICAS
 from blueprints.cache.settings import MAX_SNAPSHOT_RETENTION_DAYS
 from blueprints.database.settings import (
+    DATABASE_NAME_PATTERN,
     MAX_BACKUP_RETENTION_DAYS,
     MAX_SERVERLESS_ACU,
     MIN_SERVERLESS_ACU,
@@ -97,7 +99,7 @@ class DatabaseSpec(SpecModel):
     replicas: int | None = Field(None, ge=0, le=MAX_DATABASE_REPLICAS, description="Readers, each in another AZ. 1 or more gives automatic failover.")
     backup_retention: Duration | None = Field(None, le=MAX_BACKUP_RETENTION_DAYS * _DAY,
                                               description="How long automated backups are kept: whole days, 1d to 35d.")
-    database: str | None = Field(None, pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$", description="Name of the database created in the cluster.")
+    database: str | None = Field(None, pattern=DATABASE_NAME_PATTERN, description="Name of the database created in the cluster.")
     deletion_protection: bool | None = Field(None, description="Refuse to delete the cluster until this is turned off.")
     final_snapshot: bool | None = Field(None, description="Take a final snapshot when the cluster is deleted (its name ends with a random suffix).")
     proxy: bool | None = Field(None, description="Connect apps through an RDS Proxy with IAM authentication: pooled connections, "
@@ -178,7 +180,7 @@ class ApiSpec(SpecModel):
                             description="Fargate CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.")
     memory: int | None = Field(None, ge=512, le=max(high for _, high, _ in FARGATE_MEMORY.values()),
                                description="Memory in MiB, a size Fargate accepts for `cpu`.")
-    health_check: str | None = Field(None, pattern=r"^/\S*$", max_length=MAX_HEALTH_CHECK_PATH,
+    health_check: str | None = Field(None, pattern=HEALTH_CHECK_PATTERN, max_length=MAX_HEALTH_CHECK_PATH,
                                      description="The path the load balancer checks, e.g. `/healthz`.")
     health_check_grace_period: Duration | None = Field(None, le=MAX_HEALTH_CHECK_GRACE_PERIOD,
                                                        description="Time a new task gets before health checks count.")

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from blueprints.constraints import zone_spread_problem
 from scaffold.spec.blueprint import (
     ApiBlueprint,
     Blueprint,
@@ -162,7 +163,7 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
 
     for name, c in bp.components.items():
         base: FieldPath = ("components", name)
-        if isinstance(c, DatabaseBlueprint | CacheBlueprint) and c.replicas > net.azs - 1:
+        if isinstance(c, DatabaseBlueprint | CacheBlueprint) and zone_spread_problem(c.replicas + 1, net.azs):
             yield Finding((*base, "replicas"),
                           f"{c.replicas} replicas need {c.replicas + 1} AZs, but environment {bp.environment!r} "
                           f"has network.azs {net.azs}; each reader lives in another AZ",

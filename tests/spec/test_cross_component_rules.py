@@ -83,3 +83,41 @@ def test_no_warning_when_alarms_are_off_or_the_queue_is_nobody_s_work() -> None:
     assert check_source(parse_yaml(off, "scaffold.yaml")).warnings == []
     unused = ALARMS_INTO_WORK_QUEUE.replace(", uses: [jobs]", "")
     assert check_source(parse_yaml(unused, "scaffold.yaml")).warnings == []
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/", "/a b", "healthz", "/x\ty"])
+def test_validate_and_the_api_component_agree_on_health_check_paths(path: str) -> None:
+    from blueprints.api.settings import ApiSettings
+    from scaffold.spec.models import ApiSpec
+
+    try:
+        ApiSettings(image="nginx:1.27", health_check=path)
+        component_accepts = True
+    except ValueError:
+        component_accepts = False
+    try:
+        ApiSpec.model_validate({"kind": "api", "image": "nginx:1.27", "health_check": path})
+        spec_accepts = True
+    except ValueError:
+        spec_accepts = False
+    assert component_accepts == spec_accepts == (path in ("/healthz", "/"))
+
+
+@pytest.mark.parametrize(("azs", "replicas", "fits"), [(2, 1, True), (2, 2, False), (3, 2, True), (6, 5, True)])
+def test_validate_and_placement_agree_on_replicas_per_az(azs: int, replicas: int, fits: bool) -> None:
+    from blueprints.placement import check_spread
+
+    zones = [f"us-east-1{c}" for c in "abcdef"[:azs]]
+    try:
+        check_spread(zones, replicas + 1, component="db", replicas_field="replicas")
+        placed = True
+    except ValueError:
+        placed = False
+    text = (f"scaffold: 1\nname: shop\nregion: us-east-1\nnetwork: {{azs: {azs}}}\n"
+            f"environments: {{dev: {{profile: dev}}}}\ncomponents: {{db: {{kind: database, replicas: {replicas}}}}}\n")
+    try:
+        check_source(parse_yaml(text, "scaffold.yaml"))
+        valid = True
+    except SpecError:
+        valid = False
+    assert placed == valid == fits
