@@ -18,22 +18,19 @@ without ``pulumi``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from blueprints.exports import lazy_exports
 
-_EXPORTS = {
-    "Api": "blueprints.api.component",
-    "ServiceCluster": "blueprints.api.service_cluster",
-    "ServiceClusterSettings": "blueprints.api.service_cluster",
-    "ApiSettings": "blueprints.api.settings",
-    "ScalingSettings": "blueprints.api.settings",
-    "check_fargate_pair": "blueprints.api.settings",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__all__, __getattr__ = lazy_exports(__name__, {
+    "component": [
+        "Api",
+    ],
+    "service_cluster": [
+        "ServiceCluster",
+        "ServiceClusterSettings",
+    ],
+    "settings": [
+        "ApiSettings",
+        "ScalingSettings",
+        "check_fargate_pair",
+    ],
+})

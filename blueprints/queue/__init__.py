@@ -6,31 +6,26 @@ no ``pulumi``, in :mod:`blueprints.queue.settings`. Names load lazily (PEP 562).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from blueprints.exports import lazy_exports
 
-_EXPORTS = {
-    "DEFAULT_VISIBILITY_TIMEOUT": "blueprints.queue.settings",
-    "DEFAULT_RETENTION": "blueprints.queue.settings",
-    "DEFAULT_MAX_RECEIVES": "blueprints.queue.settings",
-    "DEFAULT_OLDEST_MESSAGE_AGE_THRESHOLD": "blueprints.queue.settings",
-    "DLQ_RETENTION": "blueprints.queue.settings",
-    "MAX_VISIBILITY_TIMEOUT": "blueprints.queue.settings",
-    "MIN_RETENTION": "blueprints.queue.settings",
-    "MAX_RETENTION": "blueprints.queue.settings",
-    "MAX_MAX_RECEIVES": "blueprints.queue.settings",
-    "MAX_QUEUE_NAME": "blueprints.queue.settings",
-    "FIFO_SUFFIX": "blueprints.queue.settings",
-    "LINK_ACTIONS": "blueprints.queue.settings",
-    "QueueSettings": "blueprints.queue.settings",
-    "Queue": "blueprints.queue.component",
-    "queue_policy": "blueprints.queue.component",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__all__, __getattr__ = lazy_exports(__name__, {
+    "settings": [
+        "DEFAULT_VISIBILITY_TIMEOUT",
+        "DEFAULT_RETENTION",
+        "DEFAULT_MAX_RECEIVES",
+        "DEFAULT_OLDEST_MESSAGE_AGE_THRESHOLD",
+        "DLQ_RETENTION",
+        "MAX_VISIBILITY_TIMEOUT",
+        "MIN_RETENTION",
+        "MAX_RETENTION",
+        "MAX_MAX_RECEIVES",
+        "MAX_QUEUE_NAME",
+        "FIFO_SUFFIX",
+        "LINK_ACTIONS",
+        "QueueSettings",
+    ],
+    "component": [
+        "Queue",
+        "queue_policy",
+    ],
+})
