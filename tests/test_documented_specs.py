@@ -66,3 +66,16 @@ def test_a_new_project_with_every_kind_plans_in_every_environment(tmp_path: Path
     assert {bp.profile for bp in checked.blueprints.values()} >= {"dev", "production"}
     for blueprint in checked.blueprints.values():
         assert plan(blueprint).aws_resources
+
+
+def test_a_new_project_with_every_kind_validates_without_warnings_in_production(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    target = tmp_path / "shop"
+    CliRunner().invoke(app, ["new", "shop", "--dir", str(target), "--no-input", "--components",
+                             "database,api,queue,cache,notifications"])
+    checked = check_source(parse_yaml((target / "scaffold.yaml").read_text(), "scaffold.yaml"))
+    # dev may warn that it serves plain HTTP; nothing else (e.g. alarms into a work queue) may warn.
+    assert [w.message for w in checked.warnings if "plain HTTP" not in w.message] == []

@@ -20,12 +20,16 @@ CacheEngine = Literal["redis", "valkey"]
 DEFAULT_ENGINE: CacheEngine = "redis"
 DEFAULT_NODE_TYPE = "cache.t4g.micro"  # 2 vCPU, 0.5 GiB
 #: A replication group without cluster mode has at most 5 read replicas.
-MAX_REPLICAS = 5
+MAX_REPLICAS = 5  # read replicas per shard: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Replication.html
 DEFAULT_SNAPSHOT_RETENTION_DAYS = 0  # days; 0 takes no automatic snapshots
 MAX_SNAPSHOT_RETENTION_DAYS = 35  # days
 PORT = 6379
 #: Length of the generated AUTH token, in characters (ElastiCache accepts 16 to 128).
 AUTH_TOKEN_LENGTH = 48
+#: ElastiCache takes an AUTH token of 16 to 128 printable characters (no @, " or /).
+#: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html (AuthToken);
+#: terraform-provider-aws internal/service/elasticache/replication_group.go (auth_token: StringLenBetween(16, 128)).
+AUTH_TOKEN_LENGTHS = range(16, 128 + 1)
 DEFAULT_CPU_ALARM_THRESHOLD = 80.0  # percent EngineCPUUtilization
 DEFAULT_MEMORY_ALARM_THRESHOLD = 80.0  # percent DatabaseMemoryUsagePercentage
 DEFAULT_EVICTIONS_ALARM_THRESHOLD = 100  # evicted keys per minute, per node

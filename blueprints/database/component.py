@@ -430,8 +430,7 @@ class Database(Component):
 
         ``<P>`` is :func:`blueprints.base.env_prefix` of the name (``ORDERS_DB``). Always:
         ``<P>_HOST`` and ``<P>_READER_HOST`` (see :attr:`host`, :attr:`reader_host`), ``<P>_PORT``,
-        ``<P>_NAME`` (database name), ``<P>_SECRET_ARN`` (the RDS-managed master secret) and
-        ``<P>_AUTH``:
+        ``<P>_NAME`` (database name) and ``<P>_AUTH``:
 
         * ``iam`` (with ``proxy``): ``<P>_USERNAME`` is plain; the app connects over TLS with an
           IAM authentication token for that user, never a password. The task role gets
@@ -439,7 +438,8 @@ class Database(Component):
           (:meth:`proxy_connect_statement`); the ingress rule goes on the proxy's security group.
         * ``password`` (without): ``<P>_USERNAME`` and ``<P>_PASSWORD`` are ECS secrets from the
           secret's JSON keys, read once at task start. RDS rotates the password every 7 days, so
-          the app must re-read the secret by ``<P>_SECRET_ARN`` when a login fails; the task role
+          the app must re-read the secret by ``<P>_SECRET_ARN`` (the RDS-managed master secret,
+          set only in this mode) when a login fails; the task role
           may ``secretsmanager:GetSecretValue`` on that one secret. The ingress rule goes on the
           cluster's security group.
         """
@@ -450,7 +450,6 @@ class Database(Component):
             f"{prefix}_READER_HOST": self.reader_host,
             f"{prefix}_PORT": str(self.port),
             f"{prefix}_NAME": self.settings.database,
-            f"{prefix}_SECRET_ARN": self.secret_arn,
         }
         if self.proxy is not None and self.proxy_security_group is not None:
             environment[f"{prefix}_AUTH"] = LINK_AUTH_IAM
@@ -464,6 +463,7 @@ class Database(Component):
             )
         else:
             environment[f"{prefix}_AUTH"] = LINK_AUTH_PASSWORD
+            environment[f"{prefix}_SECRET_ARN"] = self.secret_arn
             link = Link(
                 component=self.component_name,
                 environment=environment,

@@ -106,6 +106,9 @@ _NO_PERFORMANCE_INSIGHTS_MYSQL = re.compile(r"^db\.(t2\.|t3\.|t4g\.micro$|t4g\.s
 #: Database names and user names: a letter, then up to 62 letters, digits or underscores.
 #: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html (DatabaseName, MasterUsername)
 DATABASE_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,62}$"
+#: Longest master user name Aurora MySQL accepts (Aurora PostgreSQL: 63), in characters.
+#: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html (MasterUsername)
+MAX_MYSQL_MASTER_USERNAME = 16
 _DATABASE_NAME = re.compile(DATABASE_NAME_PATTERN)
 
 
@@ -270,6 +273,11 @@ def database_problems(s: DatabaseSettings) -> Iterator[SettingProblem]:
     if not _DATABASE_NAME.match(s.master_username):
         yield SettingProblem("master_username", f"master_username {s.master_username!r} is not a valid user name",
                              "a letter, then letters, digits or underscores, e.g. app_admin")
+    elif s.engine == "mysql" and len(s.master_username) > MAX_MYSQL_MASTER_USERNAME:
+        yield SettingProblem("master_username", f"master_username {s.master_username!r} is "
+                             f"{len(s.master_username)} characters; Aurora MySQL takes at most "
+                             f"{MAX_MYSQL_MASTER_USERNAME}", "e.g. app_admin",
+                             "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html")
     if s.proxy and not s.iam_auth:
         yield SettingProblem("proxy", "the proxy takes IAM authentication only, but iam_auth is off",
                              "turn iam_auth on, or proxy off")
@@ -303,16 +311,19 @@ def link_variables(component: str, settings: DatabaseSettings) -> dict[str, str]
 
     ``<P>`` is :func:`blueprints.naming.env_prefix` of ``component``:
 
-    * always plain: ``<P>_HOST``, ``<P>_READER_HOST``, ``<P>_PORT``, ``<P>_NAME``, ``<P>_AUTH``
-      (``iam`` or ``password``) and ``<P>_SECRET_ARN``;
-    * with ``proxy``: ``<P>_USERNAME`` plain too (the app signs in with an IAM token);
-    * without: ``<P>_USERNAME`` and ``<P>_PASSWORD`` as ECS secrets.
+    * always plain: ``<P>_HOST``, ``<P>_READER_HOST``, ``<P>_PORT``, ``<P>_NAME`` and ``<P>_AUTH``
+      (``iam`` or ``password``);
+    * with ``proxy``: ``<P>_USERNAME`` plain too (the app signs in with an IAM token and
+      never needs the secret, which only the proxy may read);
+    * without: ``<P>_USERNAME`` and ``<P>_PASSWORD`` as ECS secrets, and ``<P>_SECRET_ARN``
+      plain, so the app can re-read the secret after a rotation.
     """
     p = env_prefix(component)
-    names = {f"{p}_{s}": "environment" for s in ("HOST", "READER_HOST", "PORT", "NAME", "AUTH", "SECRET_ARN")}
+    names = {f"{p}_{s}": "environment" for s in ("HOST", "READER_HOST", "PORT", "NAME", "AUTH")}
     if settings.proxy:
         names[f"{p}_USERNAME"] = "environment"
     else:
+        names[f"{p}_SECRET_ARN"] = "environment"
         names[f"{p}_USERNAME"] = "secret"
         names[f"{p}_PASSWORD"] = "secret"
     return names

@@ -281,3 +281,9 @@ def test_link_variables_are_the_links_names(runs: dict[str, Any]) -> None:
     actual = {**{n: "environment" for n in link["environment"]}, **{n: "secret" for n in link["secrets"]}}
     assert link_variables("sessions", PROD) == actual == {
         "SESSIONS_HOST": "environment", "SESSIONS_PORT": "environment", "SESSIONS_AUTH_TOKEN": "secret"}
+
+
+def test_auth_token_length_is_one_elasticache_accepts() -> None:
+    from blueprints.cache.settings import AUTH_TOKEN_LENGTH, AUTH_TOKEN_LENGTHS
+
+    assert AUTH_TOKEN_LENGTH in AUTH_TOKEN_LENGTHS

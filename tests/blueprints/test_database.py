@@ -377,7 +377,8 @@ def test_link_with_proxy_gives_no_password_and_iam_connect_on_the_proxy(offline:
     link = run.outputs["link"]
     proxy = one(run, PROXY).outputs
     reader = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint").outputs
-    secret_arn = one(run, CLUSTER).outputs["masterUserSecrets"][0]["secretArn"]
+    # No ORDERS_DB_SECRET_ARN: only the proxy may read the master secret, so the app gets no
+    # pointer to a secret its role cannot read.
     assert link["environment"] == {
         "ORDERS_DB_HOST": proxy["endpoint"],
         "ORDERS_DB_READER_HOST": reader["endpoint"],
@@ -385,7 +386,6 @@ def test_link_with_proxy_gives_no_password_and_iam_connect_on_the_proxy(offline:
         "ORDERS_DB_NAME": "app",
         "ORDERS_DB_USERNAME": "app_admin",
         "ORDERS_DB_AUTH": "iam",
-        "ORDERS_DB_SECRET_ARN": secret_arn,
     }
     assert link["secrets"] == {} and link["secret_arns"] == []
     resource_id = proxy["arn"].split(":")[-1]
@@ -532,3 +532,14 @@ def test_every_problem_is_reported_at_once() -> None:
         DatabaseSettings(engine="mysql", version="16.4", replicas=16, database="1x", monitoring_interval=7)
     assert [p.field for p in caught.value.problems] == [
         "version", "replicas", "database", "monitoring_interval"]
+
+
+def test_aurora_mysql_master_user_name_is_at_most_16_characters() -> None:
+    from blueprints.constraints import SettingsError
+    from blueprints.database.settings import DatabaseSettings
+
+    mysql = "8.0.mysql_aurora.3.08.0"
+    DatabaseSettings(engine="mysql", version=mysql, master_username="a" * 16)
+    DatabaseSettings(engine="postgres", master_username="a" * 17)
+    with pytest.raises(SettingsError, match="at most 16"):
+        DatabaseSettings(engine="mysql", version=mysql, master_username="a" * 17)
