@@ -188,8 +188,10 @@ def replacement_problems(old: CheckedSpec, new: CheckedSpec) -> list[SpecProblem
             hint = "fine outside production" + (
                 "" if r.field in ("component", "environment") else
                 "; in production this needs allow_replacement: true")
-        candidates: list[FieldPath] = [("environments", r.environment, *r.path), r.path]
-        problems.append(new.source.problem(r.path, message, hint, candidates=candidates,
+        override: FieldPath = ("environments", r.environment, *r.path)
+        # A change made in an environment's override is reported at the override's own path.
+        path = override if new.source.positions.of(override) else r.path
+        problems.append(new.source.problem(path, message, hint, candidates=[path],
                                            key=r.field in ("component",),
                                            severity="error" if error else "warning"))
     return sorted(set(problems))

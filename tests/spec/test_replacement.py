@@ -103,7 +103,7 @@ def test_an_override_is_reported_at_the_override() -> None:
     new = spec("  orders-db: {kind: database, engine: postgres, database: orders}\n"
                "  sessions: {kind: cache, engine: valkey, version: '8.0'}\n", head=head)
     [problem] = [p for p in replacement_problems(OLD, new) if p.severity == "error"]
-    assert problem.path == "components.orders-db.database"
+    assert problem.path == "environments.prod.components.orders-db.database"  # the override's own path
     assert problem.line == 9  # environments.prod.components.orders-db.database
 
 
