@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -33,8 +34,10 @@ import pulumi_aws as aws
 from blueprints.api.dns import Dns, build_alias, build_certificate
 from blueprints.api.security_groups import HTTP_PORT, HTTPS_PORT
 from blueprints.api.settings import ApiSettings
-from blueprints.api.waf import Waf, build_waf
 from blueprints.base import Component, NetworkAttachment
+
+if TYPE_CHECKING:
+    from blueprints.api.waf import Waf
 
 #: Longest name an ALB or a target group may have.
 LB_NAME_MAX = 32
@@ -164,6 +167,14 @@ def _access_log_bucket(owner: Component, settings: ApiSettings) -> tuple[aws.s3.
     return bucket, policy
 
 
+def _waf(owner: Component, load_balancer_arn: pulumi.Input[str]) -> Waf:
+    # Imported here: pulumi_aws.wafv2 takes about 0.5 s to import, which stacks without a
+    # public production API (dev plans, tests) should not pay.
+    from blueprints.api.waf import build_waf
+
+    return build_waf(owner, load_balancer_arn)
+
+
 def build_load_balancer(
     owner: Component, settings: ApiSettings, network: NetworkAttachment,
     alb_security_group: aws.ec2.SecurityGroup,
@@ -251,5 +262,5 @@ def build_load_balancer(
         certificate_validation=dns.validation if dns else None,
         access_log_bucket=bucket, url=url, dns=dns,
         alias=build_alias(owner, settings, dns, alb) if dns else None,
-        waf=build_waf(owner, alb.arn) if settings.waf and settings.public else None,
+        waf=_waf(owner, alb.arn) if settings.waf and settings.public else None,
     )
