@@ -123,6 +123,39 @@ def _execution_policy(log_group_arn: str, image: str, secret_arns: Sequence[str]
     return json.dumps({"Version": POLICY_VERSION, "Statement": statements})
 
 
+#: Most characters IAM accepts in all inline policies of one role together (white space
+#: not counted). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+MAX_ROLE_INLINE_POLICY_CHARS = 10_240
+
+
+def task_policy_document(statements: Sequence[Mapping[str, Any]]) -> str:
+    """The task role's policy: the links' statements, those with the same effect and actions merged.
+
+    An API that uses many queues would otherwise repeat the same four SQS actions once per
+    queue and pass IAM's 10,240-character limit on a role's inline policies
+    (:data:`MAX_ROLE_INLINE_POLICY_CHARS`) at a few dozen queues; merged, each further
+    queue adds only its ARN. Statements and actions keep the order of their first use;
+    resources are sorted.
+    Serialised without insignificant white space, as IAM counts it.
+    """
+    merged: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    plain: list[Mapping[str, Any]] = []
+    for statement in statements:
+        if set(statement) != {"Effect", "Action", "Resource"}:
+            plain.append(statement)  # conditions or principals: keep as written
+            continue
+        actions = statement["Action"]
+        key = (statement["Effect"], tuple(sorted([actions] if isinstance(actions, str) else actions)))
+        resources = statement["Resource"]
+        into = merged.setdefault(key, {"Effect": key[0], "Action": actions, "Resource": []})
+        into["Resource"].extend([resources] if isinstance(resources, str) else resources)
+    out: list[Mapping[str, Any]] = []
+    for into in merged.values():
+        unique = sorted(set(into["Resource"]))
+        out.append({**into, "Resource": unique[0] if len(unique) == 1 else unique})
+    return json.dumps({"Version": POLICY_VERSION, "Statement": [*out, *plain]}, separators=(",", ":"))
+
+
 def _container_definitions(
     *, name: str, settings: ApiSettings, log_group: str, region: str,
     environment: Mapping[str, str], secrets: Mapping[str, str],
@@ -189,9 +222,7 @@ def build_task(owner: Component, settings: ApiSettings, linked: LinkedConfig) ->
         task_policy = aws.iam.RolePolicy(
             owner.logical_name("task-policy"),
             role=task_role.id,
-            policy=pulumi.Output.from_input(list(linked.iam_statements)).apply(
-                lambda statements: json.dumps({"Version": POLICY_VERSION, "Statement": statements})
-            ),
+            policy=pulumi.Output.from_input(list(linked.iam_statements)).apply(task_policy_document),
             opts=owner.child_opts(),
         )
 

@@ -326,3 +326,21 @@ def test_image_pull_is_granted_on_the_repository_in_the_regions_partition(image:
     from blueprints.api.task import ecr_repository_arn
 
     assert ecr_repository_arn(image) == arn
+
+
+def test_many_queues_share_one_statement_and_stay_within_iams_policy_size() -> None:
+    from blueprints.api.task import MAX_ROLE_INLINE_POLICY_CHARS, task_policy_document
+
+    actions = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    arns = [f"arn:aws:sqs:us-east-1:123456789012:shop-production-queue-number-{i:03d}" for i in range(60)]
+    statements = [{"Effect": "Allow", "Action": list(actions), "Resource": arn} for arn in arns]
+    statements.append({"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "arn:aws:sns:us-east-1:1:t"})
+    document = task_policy_document(statements)
+    policy = json.loads(document)
+    assert policy["Statement"] == [
+        {"Effect": "Allow", "Action": actions, "Resource": sorted(arns)},
+        {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "arn:aws:sns:us-east-1:1:t"},
+    ]
+    # One statement per queue (the old shape) would be over the limit.
+    assert len(json.dumps({"Version": "2012-10-17", "Statement": statements}, separators=(",", ":"))) \
+        > MAX_ROLE_INLINE_POLICY_CHARS >= len(document)
