@@ -138,7 +138,10 @@ class Component(pulumi.ComponentResource):
         """A security group with no rules: ingress is added per API that uses this component.
 
         No egress either: a database or cache answers connections and opens none of its own.
-        Becomes ``aws.ec2.SecurityGroup`` ``<component>-sg``:
+        The group sets no inline ``ingress``/``egress`` (links add standalone rules, which inline
+        rules would revoke); the provider removes AWS's default allow-all egress rule when it
+        creates the group (terraform-provider-aws internal/service/ec2/vpc_security_group.go,
+        resourceSecurityGroupCreate). Becomes ``aws.ec2.SecurityGroup`` ``<component>-sg``:
         https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/
         ``description`` goes through :func:`blueprints.constraints.ec2_description`
         (EC2's description charset, at most 255 characters).
@@ -150,7 +153,6 @@ class Component(pulumi.ComponentResource):
             name=self.physical_name("sg", max_len=255),
             description=ec2_description(description),
             vpc_id=vpc_id,
-            egress=[],
             tags=self.tags(),
             opts=self.child_opts(),
         )

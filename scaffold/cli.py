@@ -81,9 +81,13 @@ def validate(
         checked = check_file(file)
         warnings = list(checked.warnings)
         if against is not None:
+            from scaffold.errors import SpecError
             from scaffold.spec.replacement import check_against
 
-            warnings = sorted(warnings + check_against(checked, against))
+            try:
+                warnings = sorted(warnings + check_against(checked, against))
+            except SpecError as refused:  # print the spec's own warnings too; the summary counts errors
+                raise SpecError(warnings + refused.problems) from None
     except ScaffoldError as error:
         fail(error)
     for warning in warnings:
@@ -134,10 +138,12 @@ def blueprint(
         data = load_blueprint(file, env).model_dump(mode="json")
     except ScaffoldError as error:
         fail(error)
+    # Non-ASCII values print as written (docs/cli.md), not as \u escapes.
     if format == "json":
-        out.print(json.dumps(data, indent=2), markup=False, highlight=False, soft_wrap=True)
+        out.print(json.dumps(data, indent=2, ensure_ascii=False), markup=False, highlight=False, soft_wrap=True)
     else:
-        out.print(yaml.safe_dump(data, sort_keys=False).rstrip(), markup=False, highlight=False, soft_wrap=True)
+        out.print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip(), markup=False,
+                  highlight=False, soft_wrap=True)
 
 
 @app.command(epilog=_examples("new shop", "new shop --dir infra --region eu-west-1 --components database,api --no-input"))

@@ -82,14 +82,15 @@ class SpecError(ScaffoldError):
     """A spec file is invalid: unreadable, not YAML, or breaking field rules (exit 2).
 
     Attributes:
-        problems: Every problem found, sorted by position.
+        problems: Every problem found, sorted by position; warnings among them are printed as
+            warnings and not counted in the message ("2 problems in the spec" counts errors).
     """
 
     exit_status = ExitStatus.INVALID_INPUT
 
     def __init__(self, problems: list[SpecProblem]) -> None:
         self.problems = sorted(problems)
-        count = len(self.problems)
+        count = sum(1 for p in self.problems if p.severity != "warning")
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the spec")
 
     def __str__(self) -> str:

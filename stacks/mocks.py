@@ -394,7 +394,10 @@ class FabricatedAws(pulumi.runtime.Mocks):
         elif typ == "aws:wafv2/webAclAssociation:WebAclAssociation":
             state["id"] = f"{_unwrap(inputs.get('webAclArn'))},{_unwrap(inputs.get('resourceArn'))}"
         elif typ == "random:index/randomId:RandomId":
-            raw = hashlib.sha256(f"{typ}/{name}".encode()).digest()[: int(inputs.get("byteLength") or 8)]
+            # A change of keepers replaces a RandomId (new random bytes): the fabricated bytes follow them.
+            keepers = inputs.get("keepers") or {}
+            seed = f"{typ}/{name}" + "".join(f"/{k}={keepers[k]}" for k in sorted(keepers))
+            raw = hashlib.sha256(seed.encode()).digest()[: int(inputs.get("byteLength") or 8)]
             b64url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
             state = {**inputs, "id": b64url, "b64Url": b64url, "b64Std": base64.b64encode(raw).decode(),
                      "hex": raw.hex(), "dec": str(int.from_bytes(raw, "big"))}

@@ -181,8 +181,10 @@ def test_validate_against_refuses_replacing_a_production_database(tmp_path: Path
     errors = [ln for ln in result.output.splitlines() if ": error: " in ln]
     assert errors == [
         f"{new}:8:39: error: components.orders-db.engine: 'postgres' -> 'mysql' replaces the Aurora cluster of "
-        "'orders-db' in environment 'prod': the engine of an Aurora cluster cannot change; its data would be lost "
-        "(keep engine: postgres, or migrate the data and set allow_replacement: true on 'orders-db')"]
+        "'orders-db' in environment 'prod': the engine of an Aurora cluster cannot change; its data would be lost; "
+        "the deployed cluster has deletion protection, so AWS refuses to delete it and the deploy would fail "
+        "(keep engine: postgres; to replace it, first deploy deletion_protection: false on 'orders-db' with "
+        "nothing else changed, then make this change with allow_replacement: true)"]  # production: protected
     assert f"{new}:8:39: warning: components.orders-db.engine:" in result.output  # dev: a warning
     # Without --against the same spec is valid: the guard compares, it does not forbid mysql.
     assert runner.invoke(app, ["validate", "-f", str(new)]).exit_code == 0

@@ -141,7 +141,22 @@ def secret_reference_problem(value_from: str) -> str | None:
     """
     if SECRETS_MANAGER_ARN.match(value_from) or SSM_PARAMETER_ARN.match(value_from):
         return None
-    if re.match(r"^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+$", value_from):
+    parts = value_from.split(":")
+    if len(parts) >= 6 and parts[0] == "arn" and parts[2] in ("secretsmanager", "ssm"):
+        # Say which part is wrong before guessing at a missing suffix
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html: partition, region, account).
+        partition, region, account = parts[1], parts[3], parts[4]
+        if not re.fullmatch(_PARTITION, partition):
+            return (f"{value_from!r} has partition {partition!r}; expected aws, aws-cn, aws-us-gov "
+                    "(or an aws-iso partition)")
+        if not re.fullmatch(_REGION, region):
+            return (f"{value_from!r} has region {region!r}, which is not a region code "
+                    "(letters, a hyphen, letters, a hyphen and a digit, e.g. us-east-1)")
+        if not re.fullmatch(r"\d{12}", account):
+            return (f"{value_from!r} has account {account!r}; an AWS account ID is exactly 12 digits "
+                    f"(this one has {len(account)} characters)")
+    if re.match(r"^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+$", value_from) and not re.search(
+            r"-[A-Za-z0-9]{6}\Z", value_from):
         return (f"{value_from!r} is a partial secret ARN (no -<6 random characters> suffix); "
                 "IAM and ECS need the full one")
     if value_from.startswith("arn:"):
@@ -188,6 +203,51 @@ def secrets_manager_arns(values_from: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({secret_arn(v) for v in values_from if SECRETS_MANAGER_ARN.match(v)}))
 
 
+#: What ECS accepts as a container ``image``: "For images using tags (repository-url/image:tag),
+#: up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers,
+#: hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using
+#: digests (repository-url/image@digest), the 255 character limit applies only to the repository
+#: URL and image name (everything before the @ sign). The only supported hash function is sha256,
+#: and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and
+#: numbers 0-9 are allowed)."
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (image)
+IMAGE_SOURCE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html"
+#: Longest image reference (before any ``@digest``), in characters.
+MAX_IMAGE_LENGTH = 255
+IMAGE_NAME = re.compile(r"^[A-Za-z0-9_:./#-]+\Z")
+IMAGE_DIGEST = re.compile(r"^sha256:[A-Fa-f0-9]{64}\Z")
+
+
+def image_problems(image: str) -> Iterator[SettingProblem]:
+    """The problem with a container ``image`` reference ECS would refuse, if any (on ``image``).
+
+    ``repository[:tag]`` (at most 255 letters, digits, ``-_:./#``) or
+    ``repository@sha256:<64 hex digits>``; see :data:`IMAGE_SOURCE`.
+
+    >>> [p.message for p in image_problems("ghcr.io/acme/shop-api:1.4.2")]
+    []
+    """
+    example = "e.g. ghcr.io/acme/shop-api:1.4.2 or 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api@sha256:<64 hex digits>"
+    if not image.strip():
+        yield SettingProblem("image", "must not be empty", example, IMAGE_SOURCE)
+        return
+    name, at, digest = image.partition("@")
+    bad = sorted({ch for ch in name if not IMAGE_NAME.match(ch)})
+    if bad:
+        shown = ", ".join(repr(ch) for ch in bad)
+        yield SettingProblem("image", f"{image!r} contains {shown}; an image reference has only letters, digits "
+                             "and - _ : . / # (plus @sha256:<digest>)", example, IMAGE_SOURCE)
+    elif not name:
+        yield SettingProblem("image", f"{image!r} has no repository before '@'", example, IMAGE_SOURCE)
+    elif len(name) > MAX_IMAGE_LENGTH:
+        yield SettingProblem("image", f"is {len(name)} characters{' before the @' if at else ''}; ECS accepts at "
+                             f"most {MAX_IMAGE_LENGTH}", "use a shorter repository name or tag", IMAGE_SOURCE)
+    if at and not IMAGE_DIGEST.match(digest):
+        yield SettingProblem("image", f"the digest {digest[:80]!r} is not sha256: followed by 64 hexadecimal digits",
+                             "copy the digest `docker inspect --format '{{index .RepoDigests 0}}' IMAGE` prints, "
+                             "or use a tag (repository:tag)", IMAGE_SOURCE)
+
+
 def fargate_problems(cpu: int, memory: int) -> Iterator[SettingProblem]:
     """The problem with a Fargate ``cpu``/``memory`` pair, if any (on ``cpu`` or ``memory``).
 
@@ -232,8 +292,7 @@ def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
     """Every problem of an :class:`ApiSettings` besides its ``scaling`` (see :func:`scaling_problems`)
     and its front door (:func:`front_door_problems`). Field names are the settings' own
     (``log_retention_days``, ``environment.NAME``, ``secrets.NAME``)."""
-    if not s.image.strip():
-        yield SettingProblem("image", "must not be empty", "e.g. ghcr.io/acme/shop-api:1.4.2")
+    yield from image_problems(s.image)
     yield from fargate_problems(s.cpu, s.memory)
     if not 1 <= s.port <= 65535:
         yield SettingProblem("port", f"must be 1-65535, not {s.port}")
@@ -344,7 +403,7 @@ class ApiSettings:
     Raises:
         blueprints.constraints.SettingsError: (a ``ValueError``) with every problem at
             once, each on its field (:func:`api_problems`, :func:`front_door_problems`): an
-            invalid Fargate cpu/memory pair (the message names the valid memory range), a
+            image reference ECS refuses (:func:`image_problems`), an invalid Fargate cpu/memory pair (the message names the valid memory range), a
             port out of range, a health-check path without a leading ``/`` or over 1024
             characters, a grace period over 2147483647 s, a retention CloudWatch does not
             accept, an invalid variable name (``environment.NAME``), a name both in
@@ -399,7 +458,7 @@ class ApiSettings:
 #: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html
 #: (resource type ``certificate``); the certificate id is a UUID.
 ACM_CERTIFICATE_ARN = re.compile(
-    r"^arn:aws(?:-cn|-us-gov|-iso[a-z]*)?:acm:(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d):"
+    r"^arn:(?P<partition>aws(?:-cn|-us-gov|-iso[a-z]*)?):acm:(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d):"
     r"\d{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
@@ -415,11 +474,20 @@ def default_zone(domain: str) -> str:
 
 
 def certificate_region_problems(certificate: str | None, region: str) -> Iterator[SettingProblem]:
-    """A problem when ``certificate`` is an ACM ARN of another region than ``region``, the
-    stack's: an ALB only uses ACM certificates of its own region. The component does not
+    """A problem when ``certificate`` is an ACM ARN of another partition or region than
+    ``region``, the stack's: an ALB only uses ACM certificates of its own region. The component does not
     know its region, so ``scaffold validate`` runs this one (:mod:`scaffold.spec.rules`)."""
     match = ACM_CERTIFICATE_ARN.match(certificate or "")
-    if match and match["region"] != region:
+    expected = region_partition(region)
+    if match and match["partition"] != expected:
+        # Like secrets (secret_partition_problems): no AWS service reaches across partitions.
+        yield SettingProblem(
+            "certificate", f"the certificate ARN is in partition {match['partition']!r}, but this environment "
+            f"deploys to {region} (partition {expected!r}); a load balancer only uses ACM certificates "
+            "of its own partition and region",
+            f"request or import the certificate in {region} and use that ARN (arn:{expected}:acm:{region}:…)",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html")
+    elif match and match["region"] != region:
         yield SettingProblem(
             "certificate", f"the certificate is in {match['region']}, but this environment "
             f"deploys to {region}; a load balancer only uses ACM certificates of its own region",

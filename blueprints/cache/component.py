@@ -142,7 +142,12 @@ class Cache(Component):
             subnet_group_name=self.subnet_group.name,
             security_group_ids=[self.security_group.id],
             tags=self.tags(),
-            opts=self.child_opts(),
+            # The id is fixed, so a replacement (replication_group_id, subnet_group_name and port are
+            # ForceNew, and so are a Valkey -> Redis OSS move and a lower engine_version:
+            # terraform-provider-aws internal/service/elasticache/replication_group.go) must delete the old
+            # group first: ElastiCache refuses a second group with the same id
+            # (ReplicationGroupAlreadyExists, https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html).
+            opts=self.child_opts(delete_before_replace=True),
         )
         self.host: pulumi.Output[str] = self.replication_group.primary_endpoint_address
         self.reader_host: pulumi.Output[str] = self.replication_group.reader_endpoint_address

@@ -36,28 +36,66 @@ DEFAULT_EVICTIONS_ALARM_THRESHOLD = 100  # evicted keys per minute, per node
 
 ENGINES = ("redis", "valkey")
 
-#: The form of ``engine_version`` per engine, with an example. From Redis OSS 6 on, and for Valkey,
-#: ElastiCache takes ``<major>.<minor>`` (``7.1``, ``8.0``), never a patch (``7.1.0`` is refused).
-#: Source: terraform-provider-aws internal/service/elasticache/engine_version.go
-#: (redisVersionPostV6RegexpPattern ``([6-9]\.[[:digit:]]+)``, valkeyVersionRegexpPattern
-#: ``^[7-9]\.[[:digit:]]+$``); scaffold also refuses Redis OSS 5 and older (no longer supported).
+#: The form of ``engine_version`` per engine, with an example, as terraform-provider-aws validates it
+#: (internal/service/elasticache/engine_version.go):
+#:
+#: * Redis OSS before 6: ``<major>.<minor>.<patch>`` (``5.0.6``; redisVersionPreV6RegexpPattern
+#:   ``^[1-5](\.[[:digit:]]+){2}$``);
+#: * Redis OSS 6: ``6.x`` or ``6.<minor>``; 7 on: ``<major>.<minor>`` (``7.1``; never a patch, ``7.1.0`` is
+#:   refused; redisVersionPostV6RegexpPattern ``^((6)\.x)|([6-9]\.[[:digit:]]+)$``);
+#: * Valkey: ``<major>.<minor>`` (``8.0``; valkeyVersionRegexpPattern ``^[7-9]\.[[:digit:]]+$``).
+#:
+#: The provider's post-6 alternatives are each anchored on one side only (so ``6.xyz`` or ``17.1`` slip
+#: through its check and fail at AWS); these patterns anchor both ends and accept a subset of it.
 ENGINE_VERSIONS: dict[str, tuple[re.Pattern[str], str]] = {
-    "redis": (re.compile(r"^[6-9]\.\d+$"), "7.1"),
+    "redis": (re.compile(r"^(?:[1-5]\.\d+\.\d+|6\.x|[6-9]\.\d+)$"), "7.1"),
     "valkey": (re.compile(r"^[7-9]\.\d+$"), "8.0"),
 }
 
+#: The Redis OSS versions ElastiCache creates, oldest and newest: node-based clusters support Redis OSS
+#: 4.0.10 and later, and the Redis OSS line ends at 7.1 (Valkey 7.2 and later succeed it):
+#: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html
+#: ("ElastiCache serverless caches and node-based caches support all Redis OSS 7.1 and earlier versions").
+REDIS_OSS_VERSIONS = ((4, 0, 10), (7, 1))
+_SUPPORTED_VERSIONS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html"
+_PROVIDER_CHECK = "terraform-provider-aws internal/service/elasticache/engine_version.go"
+
+
+def version_key(version: str) -> tuple[float, ...]:
+    """A version as numbers for ordering: ``"7.1"`` -> ``(7, 1)``; ``"6.x"`` sorts after every 6.N."""
+    return tuple(float("inf") if part == "x" else float(part) for part in re.findall(r"\d+|x", version))
+
 
 def version_problems(engine: str, version: str | None, field: str = "version") -> Iterator[SettingProblem]:
-    """Problems with ``version`` as an ElastiCache ``engine`` version; ``None`` (AWS's default) is fine."""
+    """Problems with ``version`` as an ElastiCache ``engine`` version; ``None`` (AWS's default) is fine.
+
+    The form is the provider's (see :data:`ENGINE_VERSIONS`); a Redis OSS version must also be one
+    ElastiCache offers (:data:`REDIS_OSS_VERSIONS`).
+    """
     if version is None or engine not in ENGINE_VERSIONS:
         return
     pattern, example = ENGINE_VERSIONS[engine]
     if not pattern.match(version):
         hint = f"use <major>.<minor>, e.g. {example!r}"
-        if re.match(r"^\d+\.\d+\.\d+$", version):
-            hint = f"drop the patch number: {'.'.join(version.split('.')[:2])!r}"
+        major_minor_patch = re.match(r"^(\d+)\.(\d+)\.\d+$", version)
+        if major_minor_patch and (engine == "valkey" or int(major_minor_patch.group(1)) >= 6):
+            hint = f"drop the patch number: '{major_minor_patch.group(1)}.{major_minor_patch.group(2)}'"
+        elif engine == "redis" and re.match(r"^[1-5]\.\d+$", version):
+            hint = "Redis OSS before 6 takes <major>.<minor>.<patch>, e.g. '5.0.6'"
         yield SettingProblem(field, f"{version!r} is not a {engine} version ElastiCache accepts", hint,
-                             "terraform-provider-aws internal/service/elasticache/engine_version.go")
+                             _PROVIDER_CHECK)
+        return
+    if engine == "redis":
+        oldest, newest = REDIS_OSS_VERSIONS
+        key = version_key(version)
+        if key > newest:
+            yield SettingProblem(
+                field, f"ElastiCache has no Redis OSS {version}: its Redis OSS line ends at 7.1",
+                "use version '7.1', or engine: valkey (its successor, e.g. version '8.0')", _SUPPORTED_VERSIONS)
+        elif key < oldest:
+            yield SettingProblem(
+                field, f"ElastiCache no longer creates Redis OSS {version} (the oldest is 4.0.10)",
+                "use version '7.1', or engine: valkey", _SUPPORTED_VERSIONS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +104,9 @@ class CacheSettings:
 
     Attributes:
         engine: ``"redis"`` or ``"valkey"`` (sent to AWS in lowercase).
-        version: Engine version as ``<major>.<minor>``, e.g. ``"7.1"`` or ``"8.0"``;
+        version: Engine version in ElastiCache's form: ``<major>.<minor>`` for Valkey (``"8.0"``) and
+            Redis OSS 6 and later (``"7.1"``, ``"6.2"``, or ``"6.x"``), ``<major>.<minor>.<patch>`` for
+            Redis OSS before 6 (``"5.0.6"``); Redis OSS 4.0.10 to 7.1 only (see :func:`version_problems`).
             ``None`` takes AWS's default.
         node: Node type of every node, e.g. ``"cache.r7g.large"``.
         replicas: Read replicas besides the primary, 0 to 5; at most one fewer

@@ -135,10 +135,14 @@ class Database(Component):
             network.vpc_id, f"Database {name}; ingress is added per linked service")
         self.parameter_group = self._parameter_group()
         # A fixed final-snapshot name would make the second destroy of a re-created stack fail:
-        # the snapshot of the first destroy still holds the name. RandomId is created once per stack.
+        # the snapshot of the first destroy still holds the name. RandomId is created once per stack,
+        # and again (a new suffix) whenever a keeper changes: the keepers are the cluster's ForceNew
+        # inputs scaffold sets, so a replaced cluster's new final snapshot never takes the name of the
+        # snapshot its predecessor left (https://www.pulumi.com/registry/packages/random/api-docs/randomid/,
+        # keepers; ForceNew inputs: terraform-provider-aws internal/service/rds/cluster.go).
         self.snapshot_suffix = (
             random.RandomId(self.logical_name("final-snapshot"), byte_length=SNAPSHOT_SUFFIX_BYTES,
-                            opts=self.child_opts())
+                            keepers=self.replacement_keepers(engine), opts=self.child_opts())
             if settings.final_snapshot else None
         )
         self.cluster = self._cluster(engine, log_types)
@@ -171,6 +175,19 @@ class Database(Component):
             "secret_arn": self.secret_arn,
             "security_group_id": self.security_group.id,
         })
+
+    def replacement_keepers(self, engine: str) -> dict[str, str]:
+        """The cluster inputs whose change replaces it (ForceNew in terraform-provider-aws
+        internal/service/rds/cluster.go): engine, cluster identifier, database name, master user
+        name, subnet group name. Keys are the provider's input names; all values are strings."""
+        s = self.settings
+        return {
+            "engine": engine,
+            "cluster_identifier": self.physical_name(max_len=63),
+            "database_name": s.database,
+            "master_username": s.master_username,
+            "db_subnet_group_name": self.physical_name("subnets", max_len=255),
+        }
 
     def _parameter_group(self) -> aws.rds.ClusterParameterGroup:
         """TLS-only connections. ``name_prefix`` (not ``name``): the family is ForceNew, and a
@@ -232,7 +249,12 @@ class Database(Component):
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[self.security_group.id],
             tags=self.tags(),
-            opts=self.child_opts(),
+            # The identifier is fixed, so a replacement (a ForceNew change, see replacement_keepers)
+            # must delete the old cluster first: RDS refuses a second cluster with the same identifier
+            # (DBClusterAlreadyExistsFault, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html).
+            # `scaffold validate --against` refuses such a change in production unless allowed, and
+            # refuses it whenever the deployed cluster has deletion protection (the delete would fail).
+            opts=self.child_opts(delete_before_replace=True),
         )
 
     def _service_role(self, suffix: str, service: str, description: str) -> aws.iam.Role:
@@ -294,8 +316,11 @@ class Database(Component):
             monitoring_interval=s.monitoring_interval if monitoring else None,
             monitoring_role_arn=self.monitoring_role.arn if self.monitoring_role is not None else None,
             tags=self.tags(),
-            # RDS checks the role's permissions when the instance is created.
+            # RDS checks the role's permissions when the instance is created. The identifier is fixed:
+            # an instance replaced with its cluster (cluster_identifier and engine are ForceNew,
+            # internal/service/rds/cluster_instance.go) is deleted first (DBInstanceAlreadyExists otherwise).
             opts=self.child_opts(
+                delete_before_replace=True,
                 depends_on=[self.monitoring_attachment] if self.monitoring_attachment is not None else None),
         )
 
@@ -312,7 +337,15 @@ class Database(Component):
             name=self.physical_name("proxy-sg", max_len=255),
             description=ec2_description(f"RDS Proxy of database {name}; ingress is added per linked service"),
             vpc_id=network.vpc_id,
-            egress=[],
+            # No inline ``egress``/``ingress``: this group's rules are standalone
+            # SecurityGroupIngressRule/EgressRule resources. With ``egress=[]`` the provider would
+            # manage egress inline and revoke the standalone proxy-to-cluster rule on a later update
+            # ("You should not use aws.ec2.SecurityGroup with in-line rules in conjunction with
+            # aws.vpc.SecurityGroupEgressRule", https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/).
+            # AWS's default allow-all egress rule is still removed: the provider revokes it when it
+            # creates the group (terraform-provider-aws internal/service/ec2/vpc_security_group.go,
+            # resourceSecurityGroupCreate: "AWS defaults all Security Groups to have an ALLOW ALL egress rule.
+            # Here we revoke that rule").
             tags=self.tags(),
             opts=self.child_opts(),
         )
@@ -360,7 +393,9 @@ class Database(Component):
             vpc_subnet_ids=network.private_subnet_ids,
             vpc_security_group_ids=[self.proxy_security_group.id],
             tags=self.tags(),
-            opts=self.child_opts(),
+            # The name is fixed and engine_family ForceNew (internal/service/rds/proxy.go): an engine
+            # change replaces the proxy, which must be deleted first (DBProxyAlreadyExistsFault otherwise).
+            opts=self.child_opts(delete_before_replace=True),
         )
         target_group = aws.rds.ProxyDefaultTargetGroup(
             self.logical_name("proxy-targets"),
@@ -385,7 +420,8 @@ class Database(Component):
                 vpc_subnet_ids=network.private_subnet_ids,
                 vpc_security_group_ids=[self.proxy_security_group.id],
                 tags=self.tags(),
-                opts=self.child_opts(),
+                # Fixed name, replaced with its proxy (db_proxy_name ForceNew): delete first.
+                opts=self.child_opts(delete_before_replace=True),
             )
             self.reader_host = self.proxy_reader.endpoint
 

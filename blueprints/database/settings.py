@@ -43,6 +43,30 @@ DEFAULT_REPLICA_LAG_ALARM_THRESHOLD = 2000.0  # milliseconds (AuroraReplicaLag i
 #: Aurora Serverless v2 capacity bounds, in ACU (1 ACU is about 2 GiB of memory).
 MIN_SERVERLESS_ACU = 0.0
 MAX_SERVERLESS_ACU = 256.0
+#: The smallest minimum capacity, in ACU, of an engine version without auto-pause (0 ACU).
+MIN_SERVERLESS_ACU_WITHOUT_AUTO_PAUSE = 0.5
+#: The largest maximum capacity, in ACU, of an engine version older than :data:`SERVERLESS_256_ACU`.
+MAX_SERVERLESS_ACU_OLD_VERSIONS = 128.0
+#: Where the two tables below come from: the "Aurora Serverless v2 capacity" table
+#: (0.5-128 ACU for older versions; 0.5-256 ACU; 0-256 ACU).
+SERVERLESS_CAPACITY_SOURCE = ("https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+                              "aurora-serverless-v2.how-it-works.html#aurora-serverless-v2.how-it-works.capacity")
+#: The first version of each major with a minimum capacity of 0 ACU (auto-pause): Aurora PostgreSQL
+#: 13.15, 14.12, 15.7, 16.3 and higher (later majors: all), Aurora MySQL 3.08.0 and higher
+#: (:data:`SERVERLESS_CAPACITY_SOURCE`; also
+#: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html).
+#: Keys are the engine, then the major (PostgreSQL ``16``, MySQL ``3`` for Aurora MySQL 3).
+SERVERLESS_AUTO_PAUSE: dict[str, dict[int, tuple[int, ...]]] = {
+    "postgres": {13: (13, 15), 14: (14, 12), 15: (15, 7), 16: (16, 3)},
+    "mysql": {3: (3, 8, 0)},
+}
+#: The first version of each major whose maximum capacity may exceed 128 ACU (up to 256): Aurora
+#: PostgreSQL 13.13, 14.10, 15.5, 16.1 and higher (later majors: all), Aurora MySQL 3.06.0 and higher
+#: (:data:`SERVERLESS_CAPACITY_SOURCE`).
+SERVERLESS_256_ACU: dict[str, dict[int, tuple[int, ...]]] = {
+    "postgres": {13: (13, 13), 14: (14, 10), 15: (15, 5), 16: (16, 1)},
+    "mysql": {3: (3, 6, 0)},
+}
 
 #: Per engine: the RDS engine name, the port and the log types exported to CloudWatch Logs.
 ENGINES: dict[str, tuple[str, int, tuple[str, ...]]] = {
@@ -129,6 +153,67 @@ def version_problems(engine: str, version: str, field: str = "version") -> Itera
                              f"use major version {' or '.join(rule.majors)}, e.g. {rule.example!r}", source)
 
 
+def aurora_version(engine: str, version: str) -> tuple[int, ...] | None:
+    """The comparable Aurora version: ``("postgres", "16.6")`` -> ``(16, 6)``;
+    ``("mysql", "8.0.mysql_aurora.3.08.0")`` -> ``(3, 8, 0)`` (the Aurora MySQL release, not the MySQL
+    one). ``None`` when ``version`` is not a version of ``engine`` (see :func:`version_problems`)."""
+    if engine == "postgres" and re.match(r"^\d+\.\d+$", version):
+        return tuple(int(n) for n in version.split("."))
+    found = re.match(r"^\d+\.\d+\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$", version)
+    if engine == "mysql" and found:
+        return tuple(int(n) for n in found.groups())
+    return None
+
+
+def _at_least(table: dict[str, dict[int, tuple[int, ...]]], engine: str, version: tuple[int, ...]) -> bool:
+    """Whether ``version`` is at or past its major's first version in ``table`` (majors past the table: yes)."""
+    floors = table[engine]
+    floor = floors.get(version[0])
+    if floor is None:
+        return version[0] > max(floors)
+    return version >= floor
+
+
+def _floor(table: dict[str, dict[int, tuple[int, ...]]], engine: str, major: int) -> tuple[str, str]:
+    """The first version of ``major`` in ``table``, shown (``15.7``, ``3.08.0``) and as the spec writes
+    it (``15.7``, ``8.0.mysql_aurora.3.08.0``)."""
+    floors = table[engine]
+    v = floors.get(major, floors[max(floors)])
+    if engine == "mysql":
+        shown = f"{v[0]}.{v[1]:02d}.{v[2]}"
+        return shown, f"8.0.mysql_aurora.{shown}"
+    shown = ".".join(map(str, v))
+    return shown, shown
+
+
+def serverless_version_problems(engine: str, version: str, capacity: ServerlessCapacity,
+                                prefix: str = "serverless.") -> Iterator[SettingProblem]:
+    """Capacity that ``version`` does not offer: a minimum of 0 ACU (auto-pause) and a maximum above
+    128 ACU need recent versions (:data:`SERVERLESS_AUTO_PAUSE`, :data:`SERVERLESS_256_ACU`); fields
+    ``<prefix>min`` and ``<prefix>max``. Nothing for a version that is not one of ``engine``."""
+    parsed = aurora_version(engine, version) if engine in SERVERLESS_AUTO_PAUSE else None
+    if parsed is None:
+        return
+    name = {"postgres": "Aurora PostgreSQL", "mysql": "Aurora MySQL"}[engine]
+    shown = version if engine == "postgres" else ".".join(version.split(".")[-3:])
+    if capacity.min == 0 and not _at_least(SERVERLESS_AUTO_PAUSE, engine, parsed):
+        first, spec = _floor(SERVERLESS_AUTO_PAUSE, engine, parsed[0])
+        yield SettingProblem(
+            prefix + "min",
+            f"serverless min 0 (auto-pause) needs {name} {first} or later; {shown} starts at "
+            f"{MIN_SERVERLESS_ACU_WITHOUT_AUTO_PAUSE:g} ACU",
+            f"set min: {MIN_SERVERLESS_ACU_WITHOUT_AUTO_PAUSE:g}, or version: {spec!r} or later",
+            SERVERLESS_CAPACITY_SOURCE)
+    if capacity.max > MAX_SERVERLESS_ACU_OLD_VERSIONS and not _at_least(SERVERLESS_256_ACU, engine, parsed):
+        first, spec = _floor(SERVERLESS_256_ACU, engine, parsed[0])
+        yield SettingProblem(
+            prefix + "max",
+            f"serverless max above {MAX_SERVERLESS_ACU_OLD_VERSIONS:g} ACU needs {name} {first} or later; "
+            f"{shown} scales to at most {MAX_SERVERLESS_ACU_OLD_VERSIONS:g} ACU",
+            f"set max: {MAX_SERVERLESS_ACU_OLD_VERSIONS:g} or less, or version: {spec!r} or later",
+            SERVERLESS_CAPACITY_SOURCE)
+
+
 def parameter_group_family(engine: str, version: str) -> str:
     """The cluster parameter-group family of a version: ``("postgres", "16.6")`` -> ``"aurora-postgresql16"``.
 
@@ -165,8 +250,12 @@ class ServerlessCapacity:
 
     Attributes:
         min: Lowest capacity, 0 to 256 ACU in steps of 0.5. ``0`` lets the
-            cluster pause when idle (needs a recent engine version).
-        max: Highest capacity, 1 to 256 ACU in steps of 0.5, at least ``min``.
+            cluster pause when idle (auto-pause; needs Aurora PostgreSQL 13.15, 14.12, 15.7,
+            16.3 or later, or Aurora MySQL 3.08.0 or later: :data:`SERVERLESS_AUTO_PAUSE`,
+            checked with the version by :func:`database_problems`).
+        max: Highest capacity, 1 to 256 ACU in steps of 0.5, at least ``min``; above 128 ACU
+            needs Aurora PostgreSQL 13.13, 14.10, 15.5, 16.1 or later, or Aurora MySQL 3.06.0
+            or later (:data:`SERVERLESS_256_ACU`).
 
     Raises:
         blueprints.constraints.SettingsError: A bound is out of range, not a multiple of 0.5,
@@ -255,6 +344,8 @@ def database_problems(s: DatabaseSettings) -> Iterator[SettingProblem]:
                              "use postgres or mysql")
     else:
         yield from version_problems(s.engine, s.version)
+        if s.serverless is not None and not list(version_problems(s.engine, s.version)):
+            yield from serverless_version_problems(s.engine, s.version, s.serverless)
     if s.instance is None and s.serverless is None:
         yield SettingProblem("instance", "set an instance class or serverless capacity",
                              "e.g. instance db.r6g.large, or serverless {min: 0.5, max: 16}")

@@ -279,7 +279,9 @@ class Network(Component):
             name=checked_name("security_group", self.physical_name("endpoints", max_len=255)),
             description="Interface VPC endpoints: HTTPS from the VPC",
             vpc_id=self.vpc.id,
-            egress=[],
+            # No inline egress=[]: the ingress rule below is standalone, and mixing inline and standalone
+            # rules makes the provider revoke one or the other; the provider already revokes AWS's default
+            # allow-all egress rule at creation (terraform-provider-aws internal/service/ec2/vpc_security_group.go).
             tags=self.tags(Name=self.physical_name("endpoints", max_len=255)),
             opts=self.child_opts(),
         )

@@ -24,7 +24,9 @@ from scaffold.spec.models import COMPONENT_MODELS, Spec
 from scaffold.spec.resolve import deep_merge, resolve_raw
 from scaffold.spec.rules import Finding, blueprint_rules, component_rules, domain_rules, spec_rules
 from scaffold.spec.source import FieldPath, Source, read_source
-from scaffold.spec.units import format_duration
+from scaffold.spec.units import DURATION_PATTERN, format_duration
+
+_DURATION = re.compile(DURATION_PATTERN)
 
 #: The spec file commands read when ``-f`` is not given.
 DEFAULT_SPEC_FILE = "scaffold.yaml"
@@ -93,9 +95,23 @@ def _problem_from_error(err: Any, path: FieldPath, root: type[BaseModel], data: 
     message = message.replace("Input should be", "expected").replace("String should", "should")
     if kind == "string_pattern_mismatch":
         message = f"{_describe(err.get('input'))} does not have the expected form"
-    elif kind == "less_than_equal" and isinstance(err.get("input"), str):
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        # pydantic says "a valid dictionary or instance of ScalingBlueprint": name no class.
+        message = f"expected a mapping of fields, got {_describe(err.get('input'))}"
+        if not described and root is not Spec:  # a resolved blueprint's field: the spec describes it
+            spec_field = field_at(Spec, path, data)
+            described = (spec_field.description or "") if spec_field else ""
+        if err.get("input") is None:
+            message = "expected a mapping of fields, got null"
+            described = described or "write its fields, or remove the line"
+    elif kind == "less_than_equal" and isinstance(err.get("input"), str) and _DURATION.match(err["input"]):
         # A duration written with a unit: say the limit in units too.
         message = f"must be at most {format_duration(int(err['ctx']['le']))}, got {err['input']!r}"
+    elif kind in ("less_than_equal", "greater_than_equal") and isinstance(err.get("input"), str):
+        # A number YAML read as text (1e3): the limit in the field's own unit (see the hint).
+        bound = err["ctx"]["le" if kind == "less_than_equal" else "ge"]
+        shown = f"{bound:g}" if isinstance(bound, float) else str(bound)
+        message = f"must be at {'most' if kind == 'less_than_equal' else 'least'} {shown}, got {err['input']!r}"
     elif kind == "less_than_equal" and isinstance(err.get("input"), int):
         limit = err["ctx"]["le"]
         shown = f"2^{limit.bit_length() - 1}" if limit > 2 ** 53 and not limit & (limit - 1) else str(limit)
@@ -110,6 +126,15 @@ def _validation_findings(exc: ValidationError, root: type[BaseModel], data: Any)
     return [_problem_from_error(e, _strip_tags(tuple(e["loc"]), data), root, data) for e in exc.errors()]
 
 
+def _override_path(source: Source, f: Finding, env: str) -> FieldPath | None:
+    """Where environment ``env`` overrides the field of ``f`` (or else one of its ``causes``), if it does."""
+    for path in (f.path, *f.causes):
+        override = ("environments", env, *path)
+        if source.positions.of(override, key=f.key) or source.positions.of(override):
+            return override
+    return None
+
+
 def _to_problems(source: Source, findings: Iterable[Finding], env: str | None = None) -> list[SpecProblem]:
     """Place each finding in the file; with ``env``, a value the environment overrides is
     reported at the override (``environments.prod.components.api.cpu``) and its line."""
@@ -117,9 +142,7 @@ def _to_problems(source: Source, findings: Iterable[Finding], env: str | None = 
     for f in findings:
         path = f.path
         if env is not None:
-            override = ("environments", env, *f.path)
-            if source.positions.of(override, key=f.key) or source.positions.of(override):
-                path = override
+            path = _override_path(source, f, env) or path
         problems.append(source.problem(path, f.message, f.hint, key=f.key, candidates=[path, f.path],
                                        severity="warning" if f.warning else "error"))
     return problems
@@ -159,8 +182,9 @@ def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], brok
     anything changed.
     """
     changed = False
-    for err in exc.errors():
-        path = _strip_tags(tuple(err["loc"]), data)
+    paths = [_strip_tags(tuple(err["loc"]), data) for err in exc.errors()]
+    bad_items = {(p[1], p[2], p[3]) for p in paths if len(p) >= 4 and p[0] == "components" and isinstance(p[3], int)}
+    for err, path in zip(exc.errors(), paths, strict=True):
         if not path:
             return False
         if path[0] == "components" and len(path) >= 2:
@@ -172,11 +196,25 @@ def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], brok
                     dropped.add(name)
                     changed = True
                 continue
+            items = component.get(path[2])
+            if len(path) >= 4 and isinstance(path[3], int) and isinstance(items, list):
+                good = [i for i in range(len(items)) if (path[1], path[2], i) not in bad_items]
+                if good and path[3] < len(items):
+                    # A bad list entry (subscribers[1]): a valid sibling stands in, so the other
+                    # entries are still checked at their own index; rules on this index wait.
+                    items[path[3]] = copy.deepcopy(items[good[0]])
+                    broken.setdefault(name, set()).add(f"{path[2]}#{path[3]}")
+                    changed = True
+                    continue
             broken.setdefault(name, set()).add(str(path[2]))
             if err["type"] == "missing" and len(path) == 3:
                 component[path[2]] = "invalid"  # a required string (image): keep the component
                 changed = True
                 continue
+            # Set the whole field aside (serverless, not serverless.max): removing only the bad
+            # leaf would report a required sibling as missing in the next pass.
+            changed = _remove(data, path[:3]) or changed
+            continue
         elif len(path) == 1 and path[0] in _PLACEHOLDERS and err["type"] != "extra_forbidden":
             data[str(path[0])] = _PLACEHOLDERS[str(path[0])]
             changed = True
@@ -237,7 +275,8 @@ def _checked_overrides(source: Source, spec: Spec, env: str, broken: Broken,
                 problems += _to_problems(source, findings, env)
                 for e in exc.errors():
                     broken.setdefault(name, set()).add(str(e["loc"][0]) if e["loc"] else "")
-                if not any([_remove(override, tuple(e["loc"])) for e in exc.errors()]):
+                # The whole field of the override (scaling, not scaling.min), as in _salvage.
+                if not any([_remove(override, tuple(e["loc"])[:1]) for e in exc.errors()]):
                     broken.setdefault(name, set()).update(override)
                     del overrides[name]
                     break
@@ -255,7 +294,16 @@ def _involves_broken(finding: Finding, broken: Broken) -> bool:
     fields = broken[str(path[1])]
     if "" in fields or (len(path) > 2 and path[2] in fields):
         return True
-    return any(re.search(rf"\b{re.escape(f)}\b", finding.message) for f in fields)
+    if _on_broken_entry(finding, broken):
+        return True
+    return any(re.search(rf"\b{re.escape(f)}\b", finding.message) for f in fields if "#" not in f)
+
+
+def _on_broken_entry(finding: Finding, broken: Broken) -> bool:
+    """Whether ``finding`` is on a list entry that failed its type (a valid sibling stood in for it)."""
+    path = finding.path
+    return (len(path) > 3 and path[0] == "components"
+            and f"{path[2]}#{path[3]}" in broken.get(str(path[1]), set()))
 
 
 def _dropped_reference(finding: Finding, dropped: set[str]) -> bool:
@@ -269,8 +317,7 @@ def _environment_problems(source: Source, per_env: list[tuple[str, Finding]], en
     counts = Counter((f.path, f.message) for _, f in set(per_env))
     problems: list[SpecProblem] = []
     for env, f in per_env:
-        override = ("environments", env, *f.path)
-        in_override = source.positions.of(override, key=f.key) or source.positions.of(override)
+        in_override = _override_path(source, f, env) is not None
         if counts[(f.path, f.message)] < envs and not in_override and repr(env) not in f.message:
             f = replace(f, message=f"{f.message} (in environment {env!r})")
         problems += _to_problems(source, [f], env)
@@ -293,19 +340,21 @@ def check_source(source: Source) -> CheckedSpec:
     """
     from stacks.settings import component_problems  # pulumi-free
 
-    problems: list[SpecProblem] = []
+    problems: list[SpecProblem] = list(source.problems)  # duplicate keys: the first value was kept
     dropped: set[str] = set()
     broken_base: Broken = {}
     spec = _validate_spec(source, problems, dropped, broken_base)
     if spec is None:
         raise SpecError(problems)
-    problems += _to_problems(source, (f for f in spec_rules(spec) if not _dropped_reference(f, dropped)))
+    problems += _to_problems(source, (f for f in spec_rules(spec) if not _dropped_reference(f, dropped)
+                                      and not _on_broken_entry(f, broken_base)))
     blueprints: dict[str, Blueprint] = {}
     per_env: list[tuple[str, Finding]] = []
     for env in spec.environments:
         broken = {name: set(fields) for name, fields in broken_base.items()}
         overrides, merged = _checked_overrides(source, spec, env, broken, problems)
-        per_env += [(env, f) for f in component_rules(merged) if not _dropped_reference(f, dropped)]
+        per_env += [(env, f) for f in component_rules(merged)
+                    if not _dropped_reference(f, dropped) and not _on_broken_entry(f, broken)]
         environments = dict(spec.environments)
         environments[env] = environments[env].model_copy(update={"components": overrides})
         raw = resolve_raw(spec.model_copy(update={"environments": environments}), env)

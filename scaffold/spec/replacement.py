@@ -18,18 +18,24 @@ by environment, and lists every change that would replace one, by the provider's
 * Renaming the project, an environment or a component changes the physical names (and the
   Pulumi project, stack or logical name), and removing a component, or an environment, deletes
   what it had.
+* Moving an environment to another ``region`` changes the AWS provider's region: Pulumi
+  replaces every resource of the stack, so each database cluster and cache group is created
+  empty in the new region and the old one is deleted.
 
 :func:`replacement_problems` turns them into spec problems at the new spec's lines: an
 error in an environment with the ``production`` profile unless the component sets
-``allow_replacement: true``, a warning elsewhere. Imports no ``pulumi``.
+``allow_replacement: true``, a warning elsewhere. A replacement of a database whose deployed
+blueprint has ``deletion_protection`` is an error everywhere: RDS refuses the delete that the
+replacement starts with (clusters are replaced delete-first, their names being fixed), so the
+deploy would fail. Imports no ``pulumi``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from blueprints.cache.settings import version_key
 from blueprints.naming import aws_name
 
 if TYPE_CHECKING:
@@ -64,6 +70,10 @@ class Replacement:
         path: Where to report it in the new spec.
         allowed: The new spec sets ``allow_replacement: true`` on the component.
         production: The environment has the ``production`` profile.
+        keep: The spec value that avoids the change (``old`` unless set: for a renamed
+            project, the old project ``name``, while ``old`` is the old physical name).
+        protected: The deployed (old) database has ``deletion_protection`` on, so AWS
+            refuses to delete it and the replacement cannot happen.
     """
 
     environment: str
@@ -76,6 +86,16 @@ class Replacement:
     path: FieldPath
     allowed: bool
     production: bool
+    keep: Any = None
+    protected: bool = False
+
+    @property
+    def refused(self) -> bool:
+        """Whether ``validate --against`` refuses it: a deletion-protected database (the deploy would
+        fail), or production without ``allow_replacement``; a removed environment never is."""
+        if self.field == "environment":
+            return False
+        return self.protected or (self.production and not self.allowed)
 
     @property
     def resource_type(self) -> str:
@@ -93,10 +113,6 @@ class Replacement:
         return f"{self.component}-{STATEFUL[self.kind][1]}"
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(n) for n in re.findall(r"\d+", text))
-
-
 def _field_changes(kind: str, old: Any, new: Any) -> list[tuple[str, Any, Any, str]]:
     """(field, old, new, reason) for each ForceNew change between two blueprints of one component."""
     changes = []
@@ -110,7 +126,7 @@ def _field_changes(kind: str, old: Any, new: Any) -> list[tuple[str, Any, Any, s
         if old.engine == "valkey" and new.engine == "redis":
             changes.append(("engine", old.engine, new.engine,
                             "ElastiCache cannot move a replication group from Valkey back to Redis OSS"))
-        elif old.engine == new.engine and _version(new.version) < _version(old.version):
+        elif old.engine == new.engine and version_key(new.version) < version_key(old.version):
             changes.append(("version", old.version, new.version,
                             "ElastiCache cannot downgrade a replication group's engine version"))
     return changes
@@ -121,7 +137,8 @@ def find_replacements(old: CheckedSpec, new: CheckedSpec) -> list[Replacement]:
 
     Environments are matched by name; an environment of ``old`` missing from ``new`` deletes its
     stateful components, and a component of ``old`` missing from ``new`` (or of another kind) is
-    deleted. Environments only in ``new`` create everything afresh and replace nothing.
+    deleted. Environments only in ``new`` create everything afresh and replace nothing. An
+    environment whose ``region`` changes replaces each of its stateful components (field ``region``).
     """
     found: list[Replacement] = []
     for env, old_bp in old.blueprints.items():
@@ -134,10 +151,13 @@ def find_replacements(old: CheckedSpec, new: CheckedSpec) -> list[Replacement]:
             new_c = new_bp.components.get(name) if new_bp is not None else None
             base: FieldPath = ("components", name)
 
+            protected = bool(getattr(old_c, "deletion_protection", False))
+
             def add(field: str, before: Any, after: Any, reason: str, path: FieldPath,
                     allowed: bool = False, kind: str = kind, name: str = name, env: str = env,
-                    production: bool = production) -> None:
-                found.append(Replacement(env, name, kind, field, before, after, reason, path, allowed, production))
+                    production: bool = production, keep: Any = None, protected: bool = protected) -> None:
+                found.append(Replacement(env, name, kind, field, before, after, reason, path, allowed, production,
+                                         keep, protected))
 
             if new_bp is None:
                 add("environment", env, None, f"environment {env!r} is gone from the spec: its stack would be "
@@ -155,7 +175,14 @@ def find_replacements(old: CheckedSpec, new: CheckedSpec) -> list[Replacement]:
             new_id = aws_name(new_bp.project, env, name, max_len=_NAME_MAX[kind])
             if old_id != new_id:
                 add("name", old_id, new_id, f"its AWS name changes from {old_id!r} to {new_id!r} "
-                    "(the project was renamed), and the name cannot change in place", ("name",), allowed)
+                    "(the project was renamed), and the name cannot change in place", ("name",), allowed,
+                    keep=old_bp.project)
+            if old_bp.region != new_bp.region:
+                # A new region is a new provider configuration: Pulumi replaces everything the stack has.
+                add("region", old_bp.region, new_bp.region,
+                    f"environment {env!r} moves from {old_bp.region} to {new_bp.region}: the "
+                    f"{STATEFUL[kind][2]} is created empty in {new_bp.region} and the one in "
+                    f"{old_bp.region} is deleted", ("region",), allowed)
             for field, before, after, reason in _field_changes(kind, old_c, new_c):
                 add(field, before, after, reason, (*base, field), allowed)
     return found
@@ -170,7 +197,7 @@ def replacement_problems(old: CheckedSpec, new: CheckedSpec) -> list[SpecProblem
     problems = []
     for r in find_replacements(old, new):
         # A spec without the environment deploys nothing there: its stack stays until destroyed.
-        error = r.production and not r.allowed and r.field != "environment"
+        error = r.refused
         what = f"{STATEFUL[r.kind][2]} of {r.component!r}"
         message = f"replaces the {what} in environment {r.environment!r}: {r.reason}; its data would be lost"
         if r.field in ("component", "environment"):
@@ -178,8 +205,19 @@ def replacement_problems(old: CheckedSpec, new: CheckedSpec) -> list[SpecProblem
         elif r.field in ("engine", "database", "version"):
             message = (f"{r.old!r} -> {r.new!r} replaces the {what} in environment {r.environment!r}: "
                        f"{r.reason}; its data would be lost")
-        if error:
-            hint = (f"keep {r.field}: {r.old}, or migrate the data and set allow_replacement: true on "
+        keep = r.old if r.keep is None else r.keep
+        if r.protected and r.field != "environment":
+            message += ("; the deployed cluster has deletion protection, so AWS refuses to delete it "
+                        "and the deploy would fail")
+            first = (f"first deploy deletion_protection: false on {r.component!r} with nothing else changed, "
+                     "then make this change")
+            if r.field == "component":
+                hint = f"keep it; to delete it on purpose, take a backup, {first}, and validate without --against"
+            else:
+                hint = (f"keep {r.field}: {keep}; to replace it, {first}"
+                        + (" with allow_replacement: true" if r.production and not r.allowed else ""))
+        elif error:
+            hint = (f"keep {r.field}: {keep}, or migrate the data and set allow_replacement: true on "
                     f"{r.component!r}" if r.field not in ("component", "environment") else
                     "keep it; to delete it on purpose, take a backup and validate without --against")
         elif r.allowed:

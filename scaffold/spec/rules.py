@@ -51,7 +51,9 @@ USABLE_KINDS = ("database", "cache", "queue", "notifications")
 class Finding:
     """A rule broken at ``path``; ``key`` puts the position on the key rather than the value.
 
-    A ``warning`` is reported but does not make the spec invalid.
+    A ``warning`` is reported but does not make the spec invalid. ``causes`` are other
+    fields that break the rule together with ``path``: when an environment's override sets
+    one of them (and not ``path``), the problem is reported at that override's line.
     """
 
     path: FieldPath
@@ -59,6 +61,7 @@ class Finding:
     hint: str = ""
     key: bool = False
     warning: bool = False
+    causes: tuple[FieldPath, ...] = ()
 
 
 def _name_problem(name: str, max_len: int) -> str | None:
@@ -118,7 +121,8 @@ def _reference(components: Mapping[str, Any], path: FieldPath, target: str, kind
 
 
 def component_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
-    """References between components (``uses``, queue subscribers) and FIFO subscribers.
+    """References between components (``uses``, queue subscribers), FIFO subscribers, and a
+    ``waf: true`` written on an internal API (a warning: it has no effect).
 
     The loader runs it on the spec's components and on each environment's components
     with their overrides merged (paths stay ``components.<name>…``).
@@ -140,6 +144,14 @@ def component_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
                 yield from reference(path, used, USABLE_KINDS, "an api can use a database, cache, queue or notifications")
             # Variable names, secret ARNs and collisions with links: ApiSettings and
             # stacks.settings.component_problems, run per environment by the loader.
+            if component.waf and component.public is False:
+                # Written waf: true (not the production profile's default) on an internal API:
+                # the component attaches a web ACL only to an internet-facing ALB (blueprints.api.waf).
+                yield Finding(("components", name, "waf"),
+                              "has no effect: no web ACL is created for an internal load balancer "
+                              "(public: false), which only the VPC can reach",
+                              "remove waf, or set public: true to put AWS WAF in front of an "
+                              "internet-facing load balancer", warning=True)
         if isinstance(component, NotificationsSpec):
             for i, sub in enumerate(component.subscribers or []):
                 if sub.queue is None:
@@ -167,7 +179,7 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
             yield Finding((*base, "replicas"),
                           f"{c.replicas} replicas need {c.replicas + 1} AZs, but environment {bp.environment!r} "
                           f"has network.azs {net.azs}; each reader lives in another AZ",
-                          f"set replicas to at most {net.azs - 1}, or network.azs to {c.replicas + 1}")
+                          _replicas_hint(c.replicas, net.azs))
         if isinstance(c, DatabaseBlueprint):
             if c.instance and c.serverless:
                 yield Finding((*base, "serverless"), "set either instance or serverless, not both",
@@ -181,6 +193,18 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
             yield from api_front_door_rules(bp, base, c)
     yield from nat_none_rules(bp)
     yield from alarm_delivery_rules(bp)
+
+
+def _replicas_hint(replicas: int, azs: int) -> str:
+    """Fewer replicas, or more AZs where a VPC can have them (``MIN_AZS`` to ``MAX_AZS``)."""
+    from blueprints.network.settings import MAX_AZS, MIN_AZS  # pulumi-free
+
+    needed = max(replicas + 1, MIN_AZS)
+    if needed <= MAX_AZS:
+        return f"set replicas to at most {azs - 1}, or network.azs to {needed}"
+    more = f", or network.azs to {MAX_AZS}" if azs < MAX_AZS else ""
+    return (f"set replicas to at most {azs - 1}{more}; network.azs is at most {MAX_AZS}, so at most "
+            f"{MAX_AZS - 1} replicas fit")
 
 
 def alarm_delivery_rules(bp: Blueprint) -> Iterator[Finding]:
@@ -253,16 +277,18 @@ def api_front_door_rules(bp: Blueprint, base: FieldPath, c: ApiBlueprint) -> Ite
     from blueprints.api.settings import certificate_region_problems  # pulumi-free
 
     if c.public and not (c.domain or c.certificate):
+        # An override that sets public: true (or clears certificate) is where the problem is made.
+        causes: tuple[FieldPath, ...] = ((*base, "public"), (*base, "certificate"))
         if bp.profile == "production":
             yield Finding((*base, "domain"),
                           "a public API in production must serve HTTPS, but it has no domain or certificate",
                           "add domain: api.example.com (a name in a Route 53 zone of this account), "
-                          "or certificate: <ACM certificate ARN>, or set public: false")
+                          "or certificate: <ACM certificate ARN>, or set public: false", causes=causes)
         else:
             yield Finding((*base, "domain"),
                           f"serves plain HTTP: traffic to this public API in {bp.environment!r} is not encrypted",
                           "add domain: api.example.com for HTTPS; the production profile requires it",
-                          warning=True)
+                          warning=True, causes=causes)
     for problem in certificate_region_problems(c.certificate, bp.region):
         yield Finding((*base, problem.field), problem.message, problem.hint)
 
@@ -273,7 +299,8 @@ ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.am
 
 
 def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
-    """With ``network.nat: none``, every API's image must be in Amazon ECR in the environment's region.
+    """With ``network.nat: none``, every API's image must be in Amazon ECR in the environment's
+    region, and its secrets in the environment's region (:func:`_nat_none_secret_rules`).
 
     The tasks run in private subnets without a route to the internet; the network
     gives them interface VPC endpoints for ECR (and S3, where ECR keeps the
@@ -285,6 +312,7 @@ def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
     for name, c in bp.components.items():
         if not isinstance(c, ApiBlueprint):
             continue
+        yield from _nat_none_secret_rules(bp, name, c)
         match = ECR_IMAGE.match(c.image)
         if match and match["region"] == bp.region:
             continue
@@ -295,6 +323,30 @@ def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
                       f"images only from Amazon ECR in {bp.region}, but {c.image!r} is {where}",
                       f"push the image to 123456789012.dkr.ecr.{bp.region}.amazonaws.com/{repository} "
                       "and use that, or set network.nat: single")
+
+
+def _nat_none_secret_rules(bp: Blueprint, name: str, c: ApiBlueprint) -> Iterator[Finding]:
+    """A secret (Secrets Manager or SSM parameter) in another region than the environment's,
+    with ``nat: none``: the task reads it through the network's interface endpoints
+    (``com.amazonaws.<region>.secretsmanager`` / ``.ssm``), which serve their own region only.
+
+    Secrets Manager and Systems Manager are not among the services that cross-region
+    PrivateLink reaches (https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html),
+    and the network creates its endpoints in its own region (:func:`stacks.settings.network_settings`).
+    Another partition is reported by :func:`blueprints.api.settings.secret_partition_problems`.
+    """
+    from blueprints.api import settings as api  # pulumi-free
+
+    for var, value_from in c.secrets.items():
+        match = api.SECRETS_MANAGER_ARN.match(value_from) or api.SSM_PARAMETER_ARN.match(value_from)
+        if not match or match["region"] == bp.region or match["partition"] != api.region_partition(bp.region):
+            continue
+        service = "Secrets Manager" if match.re is api.SECRETS_MANAGER_ARN else "SSM Parameter Store"
+        yield Finding(("components", name, "secrets", var),
+                      f"network.nat is none, so tasks in {bp.environment!r} reach {service} only through the "
+                      f"VPC endpoints in {bp.region}, but this secret is in {match['region']}: the task "
+                      "could not fetch it and would not start",
+                      f"replicate the secret to {bp.region} and use that ARN, or set network.nat: single")
 
 
 def _short_source(source: str) -> str:

@@ -67,11 +67,15 @@ class Source:
         file: The path as the user named it (used in messages).
         data: The parsed document, a mapping.
         positions: Where each key and value stands.
+        problems: What was wrong in the YAML but did not stop reading it: a duplicate
+            key (its first value is kept), so that the rest of the spec is still checked
+            in the same run; :func:`scaffold.spec.loader.check_source` reports them.
     """
 
     file: str
     data: dict[str, Any]
     positions: Positions
+    problems: list[SpecProblem] = field(default_factory=list)
 
     def problem(self, path: FieldPath, message: str, hint: str = "", *, key: bool = False,
                 candidates: Sequence[FieldPath] = (), severity: str = "error") -> SpecProblem:
@@ -96,7 +100,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 def _walk(node: yaml.Node, path: FieldPath, loader: yaml.SafeLoader, source_file: str,
-          positions: Positions, problems: list[SpecProblem]) -> Any:
+          positions: Positions, problems: list[SpecProblem], duplicates: list[SpecProblem]) -> Any:
     positions.values[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -113,16 +117,16 @@ def _walk(node: yaml.Node, path: FieldPath, loader: yaml.SafeLoader, source_file
             if key in result:
                 line, col = _mark(key_node)
                 first_line = positions.keys[child][0]
-                problems.append(SpecProblem(
+                duplicates.append(SpecProblem(
                     source_file, line, col, format_path(child),
                     f"duplicate key {key!r}, first defined on line {first_line}",
                     "names must be unique: rename or merge the two entries"))
-                continue
+                continue  # keep the first value, and check the rest
             positions.keys[child] = _mark(key_node)
-            result[key] = _walk(value_node, child, loader, source_file, positions, problems)
+            result[key] = _walk(value_node, child, loader, source_file, positions, problems, duplicates)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*path, i), loader, source_file, positions, problems)
+        return [_walk(item, (*path, i), loader, source_file, positions, problems, duplicates)
                 for i, item in enumerate(node.value)]
     try:
         return loader.construct_object(node, deep=True)
@@ -141,9 +145,12 @@ def parse_yaml(text: str, file: str) -> Source:
         text: The file's contents.
         file: The path to name in messages.
 
+    A repeated key does not stop reading: its first value is kept and the problem is
+    recorded in :attr:`Source.problems`.
+
     Raises:
         SpecError: The text is not YAML, is empty, holds several documents, is
-            not a mapping, or repeats a key.
+            not a mapping, or has a key or number that cannot be read.
     """
     try:
         loader = yaml.SafeLoader(text)
@@ -176,8 +183,9 @@ def parse_yaml(text: str, file: str) -> Source:
                                          "start with `scaffold: 1` and `name: ...` at the top level")])
         positions = Positions()
         problems: list[SpecProblem] = []
+        duplicates: list[SpecProblem] = []
         try:
-            data = _walk(node, (), loader, file, positions, problems)
+            data = _walk(node, (), loader, file, positions, problems, duplicates)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -185,8 +193,8 @@ def parse_yaml(text: str, file: str) -> Source:
             raise SpecError([SpecProblem(file, line, col, "", f"invalid YAML value: {what}",
                                          "quote the value, or remove the tag")]) from None
         if problems:
-            raise SpecError(problems)
-        return Source(file=file, data=data, positions=positions)
+            raise SpecError(sorted(problems + duplicates))
+        return Source(file=file, data=data, positions=positions, problems=duplicates)
     finally:
         loader.dispose()
 

@@ -108,8 +108,9 @@ def test_security_group_has_no_ingress(runs: dict[str, Any]) -> None:
     for run in runs.values():
         sg = one(run, SG).inputs
         assert sg["vpcId"] == "vpc-0123"
-        assert "ingress" not in sg  # links add their own rules; inline rules would fight them
-        assert sg["egress"] == []
+        # No inline rules at all: links add standalone ingress rules, which an inline list would
+        # revoke; the provider itself removes AWS's default allow-all egress rule at creation.
+        assert "ingress" not in sg and "egress" not in sg
         assert not [r for r in run.resources if "IngressRule" in r.type]
 
 
@@ -243,12 +244,16 @@ def test_auth_secret_name_is_a_prefix_so_a_redeploy_in_the_recovery_window_works
 
 
 @pytest.mark.parametrize(("engine", "version", "ok"), [
-    ("redis", "7.1", True), ("redis", "6.2", True), ("valkey", "8.0", True), ("valkey", "7.2", True),
-    ("redis", "7.1.0", False), ("valkey", "8.0.1", False), ("redis", "5.0.6", False),
-    ("valkey", "6.2", False), ("redis", "7", False), ("redis", "latest", False),
+    ("redis", "7.1", True), ("redis", "6.2", True), ("redis", "6.x", True), ("redis", "6.0", True),
+    ("redis", "5.0.6", True), ("redis", "4.0.10", True),
+    ("valkey", "8.0", True), ("valkey", "7.2", True), ("valkey", "8.1", True),
+    ("redis", "7.1.0", False), ("redis", "6.2.6", False), ("valkey", "8.0.1", False), ("redis", "5.0", False),
+    ("valkey", "6.2", False), ("redis", "7", False), ("redis", "latest", False), ("redis", "6.xyz", False),
+    ("redis", "17.1", False), ("redis", "7.x", False),
 ])
-def test_engine_versions_are_major_minor(engine: str, version: str, ok: bool) -> None:
-    """ElastiCache takes <major>.<minor> for Redis OSS 6+ and Valkey (engine_version.go validators)."""
+def test_engine_versions_take_the_providers_form(engine: str, version: str, ok: bool) -> None:
+    """engine_version.go: Redis OSS <6 <major>.<minor>.<patch>, 6 as 6.x or 6.<minor>, 7+ <major>.<minor>;
+    Valkey <major>.<minor>. Anchored at both ends (the provider's own pattern lets 6.xyz and 17.1 by)."""
     problems = list(cache_problems_of(engine, version))
     assert (problems == []) is ok, problems
     if not ok:
@@ -261,6 +266,41 @@ def cache_problems_of(engine: str, version: str) -> Any:
     from blueprints.cache.settings import version_problems
 
     return version_problems(engine, version)
+
+
+@pytest.mark.parametrize(("version", "hint"), [
+    ("7.1.0", "drop the patch number: '7.1'"),
+    ("5.0", "Redis OSS before 6 takes <major>.<minor>.<patch>, e.g. '5.0.6'"),
+])
+def test_the_hint_gives_a_version_that_passes(version: str, hint: str) -> None:
+    """Following the hint never leads to another refusal (5.0.6 -> '5.0' used to be refused)."""
+    [problem] = cache_problems_of("redis", version)
+    assert problem.hint == hint
+    fixed = hint.split("'")[1]
+    assert list(cache_problems_of("redis", fixed)) == []
+
+
+@pytest.mark.parametrize("version", ["7.2", "8.0", "9.0", "3.2.10", "4.0.9"])
+def test_redis_oss_versions_elasticache_does_not_offer_are_refused(version: str) -> None:
+    """ElastiCache's Redis OSS line is 4.0.10 to 7.1; Valkey 7.2 and later succeed it
+    (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html)."""
+    [problem] = cache_problems_of("redis", version)
+    assert problem.field == "version"
+    assert "supported-engine-versions" in problem.source
+    assert "valkey" in problem.hint
+    assert list(cache_problems_of("valkey", "8.0")) == []
+
+
+def test_replication_group_is_deleted_before_it_is_replaced(offline: Callable[..., Any]) -> None:
+    """The replication group id is fixed: a replacement must delete the old group first."""
+    recorded: dict[str, bool | None] = {}
+
+    def record(args: pulumi.ResourceTransformationArgs) -> None:
+        recorded[args.type_] = args.opts.delete_before_replace
+
+    build(offline, PROD, opts=lambda: pulumi.ResourceOptions(transformations=[record]))
+    assert recorded[GROUP] is True
+    assert not recorded[SECRET]  # name_prefix: a new secret never collides with the old one
 
 
 def test_patch_version_hint_names_the_fix() -> None:

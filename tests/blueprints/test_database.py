@@ -129,8 +129,9 @@ def test_security_group_has_no_ingress(runs: dict[str, Any]) -> None:
     for run in runs.values():
         sg = one(run, SG).inputs
         assert sg["vpcId"] == "vpc-0123"
-        assert "ingress" not in sg  # links add their own rules; inline rules would fight them
-        assert sg["egress"] == []
+        # No inline rules at all: links add standalone ingress rules, which an inline list would
+        # revoke; the provider itself removes AWS's default allow-all egress rule at creation.
+        assert "ingress" not in sg and "egress" not in sg
         assert not [r for r in run.resources if "IngressRule" in r.type]
 
 
@@ -359,7 +360,9 @@ def test_proxy_has_its_own_security_group_and_only_it_reaches_the_cluster(
     groups = {r.name: r for r in run.of_type(SG)}
     cluster_sg, proxy_sg = groups["orders-db-sg"], groups["orders-db-proxy-sg"]
     assert one(run, PROXY).inputs["vpcSecurityGroupIds"] == [proxy_sg.outputs["id"]]
-    assert proxy_sg.inputs["egress"] == []
+    # Its rules are all standalone: an inline egress=[] would make the provider revoke the
+    # proxy-to-cluster rule below on the next update, cutting the proxy off from the cluster.
+    assert "egress" not in proxy_sg.inputs and "ingress" not in proxy_sg.inputs
     [ingress] = run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     assert (ingress.inputs["securityGroupId"], ingress.inputs["referencedSecurityGroupId"]) == (
         cluster_sg.outputs["id"], proxy_sg.outputs["id"])
@@ -459,6 +462,47 @@ def test_no_monitoring_role_without_enhanced_monitoring(runs: dict[str, Any]) ->
         assert all("monitoringInterval" not in i for i in instances(run))
 
 
+def _final_snapshot(offline: Callable[..., Any], settings: DatabaseSettings, project: str = "shop") -> str:
+    def program() -> None:
+        Database("orders-db", settings, context=StackContext(project=project, environment="prod"),
+                 network=fake_network(3))
+    run = offline(program, project=project, stack="prod")
+    return str(one(run, CLUSTER).inputs["finalSnapshotIdentifier"])
+
+
+def test_a_replaced_cluster_gets_a_new_final_snapshot_name(offline: Callable[..., Any]) -> None:
+    """The suffix's keepers are the cluster's ForceNew inputs: what replaces the cluster renews the
+    suffix, so the new cluster's final snapshot never collides with the one its predecessor left."""
+    from dataclasses import replace
+
+    same = _final_snapshot(offline, PROD)
+    assert _final_snapshot(offline, PROD) == same  # one stack keeps its name from run to run
+    assert _final_snapshot(offline, replace(PROD, alarms=False, replicas=2)) == same  # changes in place
+    replaced = [
+        replace(PROD, database="orders"),
+        replace(PROD, engine="mysql", version="8.0.mysql_aurora.3.08.0"),
+        replace(PROD, master_username="owner"),
+    ]
+    names = {_final_snapshot(offline, s) for s in replaced} | {_final_snapshot(offline, PROD, project="store")}
+    assert same not in names and len(names) == 4
+
+
+def test_named_resources_are_deleted_before_they_are_replaced(offline: Callable[..., Any]) -> None:
+    """Cluster, instances, proxy and its endpoint have fixed names: a replacement (e.g. an allowed
+    database name change) must delete the old one first, or AWS refuses the duplicate name."""
+    recorded: dict[tuple[str, str], bool | None] = {}
+
+    def record(args: pulumi.ResourceTransformationArgs) -> None:
+        recorded[args.type_, args.name] = args.opts.delete_before_replace
+
+    build(offline, PROXIED, opts=lambda: pulumi.ResourceOptions(transformations=[record]))
+    first = {t for (t, _), dbr in recorded.items() if dbr}
+    assert first == {CLUSTER, INSTANCE, PROXY, "aws:rds/proxyEndpoint:ProxyEndpoint"}
+    assert all(recorded[k] for k in recorded if k[0] == INSTANCE)
+    # name_prefix or no name: created before the old one is deleted, as usual.
+    assert not recorded[PARAMS, "orders-db-params"]
+
+
 def test_final_snapshot_name_is_unique_per_stack_and_valid() -> None:
     """Two runs of one stack keep the name (RandomId is in state); a re-created stack gets another."""
     import re
@@ -543,3 +587,55 @@ def test_aurora_mysql_master_user_name_is_at_most_16_characters() -> None:
     DatabaseSettings(engine="postgres", master_username="a" * 17)
     with pytest.raises(SettingsError, match="at most 16"):
         DatabaseSettings(engine="mysql", version=mysql, master_username="a" * 17)
+
+
+# -- Aurora Serverless v2 capacity per engine version --------------------------------------------
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.how-it-works.html
+# (capacity table): 0-256 ACU from Aurora PostgreSQL 13.15/14.12/15.7/16.3 and Aurora MySQL 3.08.0;
+# 0.5-256 from 13.13/14.10/15.5/16.1 and 3.06.0; 0.5-128 before.
+
+@pytest.mark.parametrize(("engine", "version", "low", "high", "fields"), [
+    ("postgres", "15.4", 0, 4, ["serverless.min"]),
+    ("postgres", "15.7", 0, 4, []),
+    ("postgres", "16.2", 0, 4, ["serverless.min"]),
+    ("postgres", "16.3", 0, 4, []),
+    ("postgres", "13.14", 0, 4, ["serverless.min"]),
+    ("postgres", "13.15", 0, 4, []),
+    ("postgres", "14.11", 0, 4, ["serverless.min"]),
+    ("postgres", "17.1", 0, 256, []),
+    ("postgres", "15.4", 0.5, 4, []),
+    ("mysql", "8.0.mysql_aurora.3.04.0", 0, 4, ["serverless.min"]),
+    ("mysql", "8.0.mysql_aurora.3.08.0", 0, 4, []),
+    ("postgres", "13.9", 0.5, 256, ["serverless.max"]),
+    ("postgres", "13.13", 0.5, 256, []),
+    ("postgres", "13.9", 0.5, 128, []),
+    ("mysql", "8.0.mysql_aurora.3.05.2", 1, 200, ["serverless.max"]),
+    ("mysql", "8.0.mysql_aurora.3.06.0", 1, 200, []),
+    ("postgres", "14.6", 0, 200, ["serverless.min", "serverless.max"]),
+])
+def test_serverless_capacity_depends_on_the_engine_version(
+        engine: str, version: str, low: float, high: float, fields: list[str]) -> None:
+    from blueprints.constraints import SettingsError
+
+    def build_settings() -> DatabaseSettings:
+        return DatabaseSettings(engine=engine, version=version, instance=None,  # type: ignore[arg-type]
+                                serverless=ServerlessCapacity(min=low, max=high))
+    if not fields:
+        build_settings()
+        return
+    with pytest.raises(SettingsError) as caught:
+        build_settings()
+    problems = caught.value.problems
+    assert [p.field for p in problems] == fields
+    assert all("aurora-serverless-v2.how-it-works" in p.source for p in problems)
+
+
+def test_auto_pause_hint_names_a_version_that_passes() -> None:
+    from blueprints.constraints import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        DatabaseSettings(version="15.4", instance=None, serverless=ServerlessCapacity(min=0, max=4))
+    [problem] = caught.value.problems
+    assert problem.message == "serverless min 0 (auto-pause) needs Aurora PostgreSQL 15.7 or later; 15.4 starts at 0.5 ACU"
+    assert problem.hint == "set min: 0.5, or version: '15.7' or later"
+    DatabaseSettings(version="15.7", instance=None, serverless=ServerlessCapacity(min=0, max=4))

@@ -30,6 +30,8 @@ runner = CliRunner()
 
 ECR_WEST = "123456789012.dkr.ecr.us-west-2.amazonaws.com/shop-api:1.4.2"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"
+#: nat: none reaches Secrets Manager of its own region only (scaffold.spec.rules.nat_none_rules).
+SECRET_WEST = "arn:aws:secretsmanager:us-west-2:123456789012:secret:stripe-AbCdEf"
 
 #: Every kind, every profile, several regions, nat none, domain, mysql and valkey, the longest names.
 WORST_CASE = f"""
@@ -41,7 +43,8 @@ environments:
   dev: {{profile: dev}}
   staging-west-two: {{profile: staging, region: us-west-2, network: {{nat: none}},
                       components: {{api-with-a-rather-long-name-32ch: {{image: "{ECR_WEST}",
-                                                                      domain: api.staging.example.com}},
+                                                                      domain: api.staging.example.com,
+                                                                      secrets: {{STRIPE_KEY: "{SECRET_WEST}"}}}},
                                     internal-worker-api: {{image: "{ECR_WEST}"}}}}}}
   production-euwst: {{profile: production, region: eu-west-1,
                       components: {{api-with-a-rather-long-name-32ch: {{domain: api.production.example.com}}}}}}
