@@ -4,17 +4,20 @@
 
 * an ``aws.rds.SubnetGroup`` over the private subnets
   (https://www.pulumi.com/registry/packages/aws/api-docs/rds/subnetgroup/);
-* an ``aws.ec2.SecurityGroup`` with **no ingress rules** and no egress rules: an API
-  that ``uses`` the database gets an ingress rule from its own security group
-  through :meth:`Database.link` (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/);
+* an ``aws.ec2.SecurityGroup`` with **no ingress rules** and no egress rules (and no inline rule
+  lists at all): an API that ``uses`` the database gets a standalone ingress rule from its own
+  security group through :meth:`Database.link` (https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/);
 * an ``aws.rds.ClusterParameterGroup`` that refuses connections without TLS
   (``rds.force_ssl=1`` / ``require_secure_transport=ON``), named by ``name_prefix`` so a
   family change (a major upgrade) can replace it
   (https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterparametergroup/);
 * an ``aws.rds.Cluster``, encrypted, with the master password managed by RDS in
   Secrets Manager (it never enters code, config or state), and, with ``final_snapshot``,
-  a final snapshot named with a ``pulumi_random.RandomId`` suffix
-  (https://www.pulumi.com/registry/packages/aws/api-docs/rds/cluster/);
+  a final snapshot named with a ``pulumi_random.RandomId`` suffix, renewed whenever the
+  cluster is replaced (its keepers: :meth:`Database.replacement_keepers`)
+  (https://www.pulumi.com/registry/packages/aws/api-docs/rds/cluster/). The cluster, its
+  instances, the proxy and its endpoint have fixed names, so they are replaced
+  delete-first (``delete_before_replace``);
 * one writer plus ``replicas`` reader ``aws.rds.ClusterInstance``\\ s, each in its
   own availability zone, with Performance Insights and Enhanced Monitoring when set
   (https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/); Enhanced

@@ -135,7 +135,9 @@ def test_renamed_project_hint_keeps_the_project_name() -> None:
     assert len(errors) == 2
     for problem in errors:
         assert problem.path == "name"
-        assert problem.hint.startswith("keep name: shop")  # the database's adds: deletion protection first
+        # Not the physical name ("keep name: shop-prod-orders-db"); the database's hint goes on about
+        # its deletion protection (the production default), the cache's about allow_replacement.
+        assert problem.hint.startswith(("keep name: shop;", "keep name: shop,")), problem.hint
 
 
 REGION_HEAD = ("scaffold: 1\nname: {name}\nregion: us-east-1\nenvironments:\n  dev: {{profile: dev}}\n"
