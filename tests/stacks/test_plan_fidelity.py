@@ -235,8 +235,15 @@ def test_the_plan_shows_the_id_dependents_receive(plans: list[Planned]) -> None:
 
 
 # -- the four known breaks (issue 7), each on its own -----------------------------------------------
-def _one(planned: Planned, typ: str) -> Any:
-    (found,) = [r for r in planned.run.resources if r.type == typ][:1]
+def _pairs(planned: Planned, typ: str, dependent: str, suffix: str = "") -> list[tuple[Any, Any]]:
+    """Each ``dependent`` resource with the ``typ`` resource it belongs to, by logical name.
+
+    A plan may hold several of each (two topics, two caches); registration order is not
+    fixed, so pairing by position would be flaky.
+    """
+    owners = {r.name: r for r in planned.run.resources if r.type == typ}
+    found = [(owners[r.name.removesuffix(suffix)], r) for r in planned.run.resources if r.type == dependent]
+    assert found
     return found
 
 
@@ -246,29 +253,31 @@ def _with(plans: list[Planned], typ: str) -> Planned:
 
 def test_bucket_policy_names_the_bucket_not_its_logical_name(plans: list[Planned]) -> None:
     planned = _with(plans, "aws:s3/bucketPolicy:BucketPolicy")
-    bucket = _one(planned, "aws:s3/bucket:Bucket")
-    policy = _one(planned, "aws:s3/bucketPolicy:BucketPolicy")
-    assert bucket.id == bucket.inputs["bucket"]  # an S3 bucket's id is its name
-    assert policy.inputs["bucket"] == bucket.id != bucket.name
+    for bucket, policy in _pairs(planned, "aws:s3/bucket:Bucket", "aws:s3/bucketPolicy:BucketPolicy", "-policy"):
+        assert bucket.id == bucket.inputs["bucket"]  # an S3 bucket's id is its name
+        assert policy.inputs["bucket"] == bucket.id != bucket.name
 
 
 def test_secret_version_names_the_secret_by_its_id_which_is_its_arn(plans: list[Planned]) -> None:
     planned = _with(plans, "aws:secretsmanager/secretVersion:SecretVersion")
-    secret = _one(planned, "aws:secretsmanager/secret:Secret")
-    version = _one(planned, "aws:secretsmanager/secretVersion:SecretVersion")
-    assert secret.id == secret.outputs["arn"]
-    assert re.fullmatch(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}", secret.id)
-    assert version.inputs["secretId"] == secret.id
+    for secret, version in _pairs(planned, "aws:secretsmanager/secret:Secret",
+                                  "aws:secretsmanager/secretVersion:SecretVersion"):
+        assert secret.id == secret.outputs["arn"]
+        assert re.fullmatch(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}", secret.id)
+        assert version.inputs["secretId"] == secret.id
 
 
 def test_kms_alias_targets_the_key_id(plans: list[Planned]) -> None:
     planned = _with(plans, "aws:kms/alias:Alias")
-    key = _one(planned, "aws:kms/key:Key")
-    alias = _one(planned, "aws:kms/alias:Alias")
-    assert UUID.fullmatch(key.id) and key.outputs["keyId"] == key.id
-    assert key.outputs["arn"].endswith(f":key/{key.id}")
-    assert alias.inputs["targetKeyId"] == key.id
-    assert alias.outputs["targetKeyArn"] == key.outputs["arn"]
+    keys = {r.name: r for r in planned.run.resources if r.type == "aws:kms/key:Key"}
+    aliases = [r for r in planned.run.resources if r.type == "aws:kms/alias:Alias"]
+    assert aliases and len(keys) == len(aliases)
+    for alias in aliases:  # each topic's alias and key share a logical name; pair them by it
+        key = keys[alias.name]
+        assert UUID.fullmatch(key.id) and key.outputs["keyId"] == key.id
+        assert key.outputs["arn"].endswith(f":key/{key.id}")
+        assert alias.inputs["targetKeyId"] == key.id
+        assert alias.outputs["targetKeyArn"] == key.outputs["arn"]
 
 
 def test_kms_alias_arn_has_alias_once() -> None:
