@@ -122,7 +122,7 @@ NAME_RULES: dict[str, NameRule] = {
         source="https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html; "
                "terraform-provider-aws internal/service/s3/bucket.go (validBucketName)"),
     "iam_role": NameRule(
-        "IAM role name", 64, r"[\w+=,.@-]", scope="account",
+        "IAM role name", 64, r"[A-Za-z0-9_+=,.@-]", scope="account",
         source="https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName; "
                "unique in the account, case-insensitive); terraform-provider-aws internal/service/iam/role.go"),
     "rds_cluster": _rds_identifier(
@@ -158,7 +158,7 @@ NAME_RULES: dict[str, NameRule] = {
         source="https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html "
                "(CacheSubnetGroupName: alphanumeric characters or hyphens, stored lowercase)"),
     "secret": NameRule(
-        "Secrets Manager secret name", 512, r"[\w/+=.@-]",
+        "Secrets Manager secret name", 512, r"[A-Za-z0-9_/+=.@-]",
         source="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (Name)"),
     "sqs_queue": NameRule(
         "SQS queue name", 80, r"[A-Za-z0-9_.-]",
@@ -194,7 +194,7 @@ NAME_RULES: dict[str, NameRule] = {
         source="https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html "
                "(PolicyName: unique per scalable target)"),
     "waf_web_acl": NameRule(
-        "WAF web ACL name", 128, r"[\w-]",
+        "WAF web ACL name", 128, r"[A-Za-z0-9_-]",
         source="https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html (Name)"),
 }
 

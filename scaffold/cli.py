@@ -111,9 +111,16 @@ def schema(
     if output is None:
         out.print(text, markup=False, highlight=False, soft_wrap=True)
         return
-    if output.exists() and not force:
-        fail(UsageError(f"{output} exists", "pass --force to overwrite it"))
-    output.write_text(text + "\n", encoding="utf-8")
+    from scaffold.files import check_file_target, write_file
+
+    hint = "choose another -o file, or fix the path"
+    try:
+        check_file_target(output, hint)  # a folder, a dangling link or a path through a file: exit 2
+        if output.exists() and not force:
+            raise UsageError(f"{output} exists; nothing was written", "pass --force to overwrite it")
+        write_file(output, text + "\n", hint)  # atomic: a temporary file beside it, then renamed
+    except ScaffoldError as error:
+        fail(error)
     err.print(f"wrote {output}", markup=False)
 
 
@@ -171,6 +178,12 @@ def new(
                                  ask=ask if interactive else None)
     except ScaffoldError as error:
         fail(error)
+    except (KeyboardInterrupt, typer.Abort) as stop:
+        # typer's prompt turns Ctrl-C (and end of input) into Abort, which would exit 1.
+        if isinstance(stop, typer.Abort) and not isinstance(stop.__context__, KeyboardInterrupt):
+            raise
+        err.print("\ninterrupted; nothing was written", markup=False)
+        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
     out.print(f"created {created}", markup=False)
     out.print(f"next: cd {created} && scaffold validate && scaffold plan -e dev", markup=False)
 

@@ -14,10 +14,14 @@ and no emoji codes (``:secret:`` inside a Secrets Manager ARN stays as it is),
 and highlight nothing. Styled output is built from :class:`rich.text.Text`
 objects (see :func:`plain_console`), never from markup strings with user values
 in them.
+
+Errors and hints never show a URL's credentials: :func:`redact_urls` turns
+``s3://KEY:SECRET@bucket`` into ``s3://***@bucket`` in everything :func:`report` prints.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 import typer
@@ -37,17 +41,25 @@ def plain_console(**options: Any) -> Console:
 out = plain_console(soft_wrap=True)
 err = plain_console(stderr=True, soft_wrap=True)
 
+#: ``scheme://user:password@``: the user-info part of a URL (RFC 3986 section 3.2.1).
+_URL_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]+@")
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with every URL's user-info replaced: ``https://u:p@h`` -> ``https://***@h``."""
+    return _URL_USERINFO.sub(r"\1***@", text)
+
 
 def report(error: ScaffoldError) -> None:
     """Print each spec problem (for a SpecError), ``error: ...`` and ``hint: ...`` on stderr."""
     if isinstance(error, SpecError):
         for problem in error.problems:
-            err.print(str(problem), markup=False)
-        err.print(f"error: {error.message}; nothing was changed", markup=False)
+            err.print(redact_urls(str(problem)), markup=False)
+        err.print(f"error: {redact_urls(error.message)}; nothing was changed", markup=False)
     else:
-        err.print(f"error: {error.message}", markup=False)
+        err.print(f"error: {redact_urls(error.message)}", markup=False)
     if error.hint:
-        err.print(f"hint: {error.hint}", markup=False)
+        err.print(f"hint: {redact_urls(error.hint)}", markup=False)
 
 
 def fail(error: ScaffoldError) -> NoReturn:

@@ -7,6 +7,8 @@ code    meaning
 1       an operation failed (an engine error, a failed deploy)
 2       the input is invalid: the spec, or the command line
 3       a prerequisite is missing (the ``pulumi`` CLI, a passphrase)
+130     interrupted by Ctrl-C (SIGINT), 128 + 2
+143     stopped by SIGTERM, 128 + 15
 ======  ==========================================================
 """
 
@@ -20,3 +22,5 @@ class ExitStatus(IntEnum):
     OPERATION_FAILED = 1
     INVALID_INPUT = 2
     MISSING_PREREQUISITE = 3
+    INTERRUPTED = 130
+    TERMINATED = 143

@@ -41,6 +41,8 @@ def generate(out_dir: OutDir, file: SpecFile = DEFAULT_SPEC, env: Env = None,
     Generate each environment into the same folder to get one stack per
     environment. A file you edited, or one scaffold did not write, is not
     overwritten: the command refuses (exit 2) and writes nothing, unless --force.
+    Files are written atomically, under a lock on the folder: concurrent runs
+    on one folder wait for each other.
     """
     from scaffold.spec import load_blueprint
 
@@ -48,7 +50,10 @@ def generate(out_dir: OutDir, file: SpecFile = DEFAULT_SPEC, env: Env = None,
         blueprint = load_blueprint(file, env)
         from stacks.generate import generate_project
 
-        written = generate_project(blueprint, out_dir, force=force)
+        def waiting() -> None:
+            err.print(f"waiting for another scaffold run on {out_dir}", markup=False)
+
+        written = generate_project(blueprint, out_dir, force=force, on_wait=waiting)
     except ScaffoldError as error:
         fail(error)
     for path in written:

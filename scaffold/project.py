@@ -4,12 +4,16 @@ Questions (region, components) are asked by the caller's ``ask`` function,
 only for what the options left open; cookiecutter then renders without asking.
 The template (``scaffold/templates/project``) renders ``scaffold.yaml``,
 ``.gitignore``, a README and a CI workflow; ``scaffold.schema.json`` is written
-from the spec models. The project is rendered into a temporary folder and moved
-into place only when everything succeeded, so a failure leaves nothing behind.
+from the spec models. The project is rendered into a temporary folder beside the
+target (same file system) and renamed into place only when everything succeeded,
+so a failure or Ctrl-C leaves nothing behind. The target is locked
+(:func:`scaffold.files.exclusive_lock`) for the write: of concurrent runs into
+one folder exactly one writes, the others refuse (exit 2).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -17,7 +21,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scaffold import __version__
+from scaffold.console import err
 from scaffold.errors import UsageError
+from scaffold.files import (
+    LOCK_NAME,
+    blocking_part,
+    cannot_write,
+    exclusive_lock,
+    make_folder,
+    remove_empty_folders,
+)
 from scaffold.spec.models import COMPONENT_MODELS, PROJECT_NAME_PATTERN, REGION_PATTERN
 
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "project"
@@ -51,12 +64,33 @@ def _check_region(region: str) -> None:
         raise UsageError(f"{region!r} is not an AWS region name", "e.g. us-east-1 or eu-west-1")
 
 
+TARGET_HINT = "choose another folder with --dir"
+
+
+def _entries(target: Path) -> list[str]:
+    """What ``target`` holds, apart from a lock file of a scaffold run."""
+    return sorted(p.name for p in target.iterdir() if p.name != LOCK_NAME)
+
+
 def _check_target(target: Path) -> None:
+    """Refuse a target that is not a new or empty folder (exit 2)."""
+    if target.is_symlink() and not target.exists():
+        raise UsageError(f"cannot write {target}: it is a dangling symbolic link (to {os.readlink(target)}); "
+                         "nothing was written", TARGET_HINT)
+    blocking = blocking_part(target)
+    if blocking is not None:
+        raise UsageError(f"cannot write {target}: {blocking} is a file, not a folder; nothing was written",
+                         TARGET_HINT)
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} exists and is not a folder", "choose another --dir")
-    if target.is_dir() and any(target.iterdir()):
-        raise UsageError(f"{target} is not empty; nothing was written",
-                         "choose an empty or new folder with --dir")
+        raise UsageError(f"{target} exists and is not a folder; nothing was written", TARGET_HINT)
+    if target.is_dir():
+        try:
+            entries = _entries(target)
+        except OSError as error:
+            raise cannot_write(target, error, TARGET_HINT) from None
+        if entries:
+            raise UsageError(f"{target} is not empty; nothing was written",
+                             "choose an empty or new folder with --dir")
 
 
 #: Asks one question: ``ask(prompt, default) -> answer``. The CLI passes a terminal prompt.
@@ -92,13 +126,12 @@ def create_project(name: str, *, directory: Path | None = None, region: str | No
         The project folder.
 
     Raises:
-        UsageError: An invalid name, region or component kind, or a non-empty
-            target folder (exit 2). Nothing is written in that case.
+        UsageError: An invalid name, region or component kind; a non-empty
+            target folder, or one that cannot be written (a path through a
+            file, a dangling symbolic link, a read-only folder); another run
+            holding the target's lock for :data:`scaffold.files.LOCK_TIMEOUT_SECONDS`
+            (exit 2). Nothing is written in that case.
     """
-    from cookiecutter.main import cookiecutter
-
-    from scaffold.schema import spec_schema_text
-
     _check_name(name)
     target = (directory if directory is not None else Path(name)).expanduser()
     _check_target(target)
@@ -113,10 +146,80 @@ def create_project(name: str, *, directory: Path | None = None, region: str | No
 
     context = {"name": name, "region": region, "components": ",".join(kinds),
                "_scaffold_version": __version__}
-    with tempfile.TemporaryDirectory(prefix="scaffold-new-") as tmp:
-        rendered = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, extra_context=context, output_dir=tmp))
-        (rendered / "scaffold.schema.json").write_text(spec_schema_text() + "\n", encoding="utf-8")
-        target.mkdir(parents=True, exist_ok=True)
-        for item in rendered.iterdir():
-            shutil.move(str(item), str(target / item.name))
+    _write_project(target, context)
     return target
+
+
+def _write_project(target: Path, context: dict[str, str]) -> None:
+    """Render the project beside ``target`` and move it into place, holding the target's lock.
+
+    A new ``target`` is renamed into place whole; an existing empty folder gets
+    each rendered entry renamed into it. Another ``scaffold new`` on the same
+    target waits for the lock, then finds the folder taken and refuses (exit 2).
+    """
+    parent = target.absolute().parent
+    created = make_folder(parent, TARGET_HINT)
+    try:
+        _write_locked(target, parent, context)
+    except BaseException:
+        remove_empty_folders(created)
+        raise
+
+
+def _write_locked(target: Path, parent: Path, context: dict[str, str]) -> None:
+    if target.is_dir():
+        lock = target / LOCK_NAME
+    else:
+        lock = parent / f".{target.absolute().name}.scaffold.lock"
+
+    def waiting() -> None:
+        err.print(f"waiting for another scaffold run on {target}", markup=False)
+
+    existed = target.is_dir()
+    with exclusive_lock(lock, what=target, hint=TARGET_HINT, on_wait=waiting):
+        _check_target(target)  # again, now that no other run can change it
+        if target.is_dir() != existed:  # appeared while we waited: take the lock inside it instead
+            if existed:
+                raise UsageError(f"{target} was removed while scaffold waited; nothing was written",
+                                 TARGET_HINT)
+            retry = True
+        else:
+            retry = False
+            _move_into_place(target, parent, existed, context)
+    if retry:
+        _write_locked(target, parent, context)
+
+
+def _move_into_place(target: Path, parent: Path, existed: bool, context: dict[str, str]) -> None:
+    """Render into a staging folder in ``parent``, then rename into ``target`` (the caller holds the lock)."""
+    # Staged inside an existing target (its parent may be read-only, e.g. --dir . in a home folder).
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.absolute().name}.scaffold-new-",
+                                        dir=target if existed else parent))
+    except OSError as error:
+        raise cannot_write(target, error, TARGET_HINT) from None
+    try:
+        rendered = _render(staging, context)
+        if existed:
+            for item in sorted(rendered.iterdir()):  # .github, .gitignore, README.md, ...
+                os.rename(item, target / item.name)
+        else:
+            os.rename(rendered, target)
+    except OSError as error:
+        raise cannot_write(target, error, TARGET_HINT) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _render(staging: Path, context: dict[str, str]) -> Path:
+    """Render the template into ``staging``; return the project folder there."""
+    from cookiecutter.main import cookiecutter
+
+    from scaffold.schema import spec_schema_text
+
+    # default_config: no ~/.cookiecutterrc, and the replay file goes into the staging folder.
+    config = {"replay_dir": str(staging / ".replay"), "cookiecutters_dir": str(staging / ".cookiecutters")}
+    rendered = Path(cookiecutter(str(TEMPLATE_DIR), no_input=True, extra_context=context,
+                                 output_dir=str(staging / "out"), default_config=config))
+    (rendered / "scaffold.schema.json").write_text(spec_schema_text() + "\n", encoding="utf-8")
+    return rendered

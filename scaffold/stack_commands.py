@@ -31,8 +31,10 @@ Env = Annotated[str | None, typer.Option(
     "--env", "-e", help="Environment (= Pulumi stack); optional when the spec has only one.")]
 AllowLocalState = Annotated[bool, typer.Option(
     "--allow-local-state",
-    help="Allow the local file backend (.scaffold/state) even when CI=true.")]
+    help="Allow the local file backend (.scaffold/state) even when CI is set (true, 1, yes, on).")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+ShowSecrets = Annotated[bool, typer.Option(
+    "--show-secrets", help="Print secret outputs in plain text (masked as [secret] otherwise).")]
 
 DEFAULT_SPEC = Path("scaffold.yaml")
 
@@ -54,11 +56,13 @@ def _example(*lines: str) -> str:
 
 
 def deploy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
+           show_secrets: ShowSecrets = False,
            allow_local_state: AllowLocalState = False) -> None:
     """Preview the changes, ask, then create or update the environment's resources.
 
-    Without a terminal on stdin, --yes is required. Exit codes: 0 deployed,
-    1 failed or declined, 2 invalid spec or options, 3 missing pulumi/passphrase.
+    Without a terminal on stdin, --yes is required. Secret outputs print as [secret]
+    unless --show-secrets. Exit codes: 0 deployed, 1 failed or declined, 2 invalid spec
+    or options, 3 missing pulumi/passphrase, 130 Ctrl-C, 143 SIGTERM.
     """
     try:
         blueprint, target = _load(file, env, allow_local_state)
@@ -71,7 +75,7 @@ def deploy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
                 f"Deploy {plan.describe()} to '{target.stack}'?", default=False, err=True):
             raise OperationError("deploy declined: nothing was changed")
         summary = _announce(runner.up(), target)
-        _print_outputs(summary.outputs, as_json=False)
+        _print_outputs(summary.shown_outputs(show_secrets=show_secrets), as_json=False)
     except ScaffoldError as error:
         fail(error)
 
@@ -122,16 +126,15 @@ def refresh(file: SpecFile = DEFAULT_SPEC, env: Env = None,
 def outputs(file: SpecFile = DEFAULT_SPEC, env: Env = None,
             as_json: Annotated[bool, typer.Option(
                 "--json", help="Print one JSON document on stdout, nothing else.")] = False,
-            show_secrets: Annotated[bool, typer.Option(
-                "--show-secrets", help="Print secret outputs in plain text.")] = False,
+            show_secrets: ShowSecrets = False,
             allow_local_state: AllowLocalState = False) -> None:
     """Print the stack outputs of the environment (secrets masked unless --show-secrets)."""
     try:
         blueprint, target = _load(file, env, allow_local_state)
+        from stacks.progress import mask_secrets
+
         values = _runner(blueprint, target, with_program=False).outputs()
-        shown = {k: (v if show_secrets or not secret else "[secret]")
-                 for k, (v, secret) in values.items()}
-        _print_outputs(shown, as_json=as_json)
+        _print_outputs(mask_secrets(values, show_secrets=show_secrets), as_json=as_json)
     except ScaffoldError as error:
         fail(error)
 

@@ -9,6 +9,7 @@ message, a hint and an exit code (see :mod:`scaffold.exit_codes`):
 failure                                         error                   exit
 ==============================================  ======================  ====
 ``pulumi`` not on PATH / too old                PrerequisiteError       3
+``pulumi version`` fails, hangs or prints junk  OperationError          1
 passphrase missing (the CLI says so)            PrerequisiteError       3
 AWS credentials missing, invalid or expired     OperationError          1
 stack locked by another update                  OperationError          1
@@ -17,18 +18,91 @@ an ECS rollout failed (circuit breaker) or      OperationError          1
 never reached a steady state
 an API's Route 53 zone does not exist           OperationError          1
 the Pulumi program raised                       OperationError          1
+output the Automation API cannot parse, an      OperationError          1
+operation without a summary (``unexpected``)
 any other engine failure                        OperationError          1
-Ctrl-C during an operation (see ``interrupted``)  OperationError        1
+Ctrl-C (SIGINT) during an operation             OperationError          130
+SIGTERM during an operation                     OperationError          143
 ==============================================  ======================  ====
+
+Messages never show credentials: :func:`redact` removes the user-info part of every
+URL (``s3://KEY:SECRET@bucket`` -> ``s3://***@bucket``) and credential-like query
+parameters, and every error made here goes through it. Messages quote at most the
+last :data:`TAIL_LINES` lines of the engine's output (:func:`tail`).
 """
 
 from __future__ import annotations
 
 import re
+import signal
+from collections.abc import Iterable
+from types import TracebackType
 
 from scaffold.errors import OperationError, PrerequisiteError, ScaffoldError
+from scaffold.exit_codes import ExitStatus
 
 INSTALL_URL = "https://www.pulumi.com/docs/iac/download-install/"
+#: How many of the engine's last output lines an error message quotes.
+TAIL_LINES = 5
+#: ``scheme://user:password@host``: the user-info part of a URL (RFC 3986 section 3.2.1).
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@\s]+)@")
+#: Query parameters of a backend or secrets URL that carry credentials
+#: (gocloud.dev blob URLs: ``s3://b?access_key_id=...``, Azure ``?sig=...`` SAS tokens).
+_URL_SECRET_PARAM = re.compile(
+    r"(?P<key>[?&](?:[A-Za-z0-9_]*(?:secret|token|password|passwd|access_key|accesskey|sig"
+    r"|signature|credential)[A-Za-z0-9_]*))=(?P<value>[^&#\s]+)", re.I)
+REDACTED = "***"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` without credentials: URL user-info, credential query values, and ``secrets``.
+
+    ``s3://AKIA:wJalr@bucket/x`` -> ``s3://***@bucket/x``;
+    ``https://h/?token=abc`` -> ``https://h/?token=***``. Each of ``secrets`` (e.g. the
+    parts of a backend URL's user-info) is replaced wherever it appears, when at least
+    4 characters long (shorter ones would mangle unrelated text).
+    """
+    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
+    text = _URL_SECRET_PARAM.sub(lambda m: f"{m['key']}={REDACTED}", text)
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credential parts of ``url``: its user-info (whole, user, password, with
+    percent-decoded forms) and the values of credential-like query parameters."""
+    from urllib.parse import unquote
+
+    found: list[str] = []
+    match = _URL_USERINFO.search(url)
+    if match:
+        userinfo = match["userinfo"]
+        found += [userinfo, unquote(userinfo)]
+        for part in userinfo.split(":", 1):
+            found += [part, unquote(part)]
+    found += [m["value"] for m in _URL_SECRET_PARAM.finditer(url)]
+    return [f for f in found if f]
+
+
+def has_credentials(url: str) -> bool:
+    """True when ``url`` carries credentials (user-info or a credential query parameter)."""
+    return redact(url) != url
+
+
+def redacted_error(error: ScaffoldError, secrets: Iterable[str] = ()) -> ScaffoldError:
+    """``error`` with its message and hint passed through :func:`redact` (same object)."""
+    secrets = list(secrets)
+    error.message = redact(error.message, secrets)
+    error.hint = redact(error.hint, secrets)
+    error.args = (error.message,)
+    return error
+
+
+def tail(text: str, lines: int = TAIL_LINES) -> str:
+    """The last ``lines`` non-blank lines of ``text``, joined by `` | `` (``""`` if none)."""
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])
 
 #: Texts in pulumi/terraform-provider output that mean AWS credentials are the problem.
 CREDENTIAL_PATTERNS = re.compile(
@@ -85,28 +159,116 @@ def missing_pulumi() -> PrerequisiteError:
     )
 
 
-def interrupted(stack: str, cancelled: bool) -> OperationError:
-    """The error after Ctrl-C. Exit 1, like any other failed operation."""
+def interrupted(stack: str, cancelled: bool, signum: int = signal.SIGINT,
+                operation: str = "update") -> OperationError:
+    """The error after Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143) during an operation.
+
+    ``cancelled`` says whether ``pulumi cancel`` released the stack's update;
+    ``operation`` is ``"update"`` (up, destroy, refresh: may be half-done), else what was
+    stopped without changing anything (``"preview"``, ``"outputs read"``).
+    """
+    by = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
+    status = ExitStatus.TERMINATED if signum == signal.SIGTERM else ExitStatus.INTERRUPTED
+    if operation != "update":
+        return OperationError(f"interrupted ({by}): stopped the {operation} of stack '{stack}'",
+                              "nothing was changed; run the command again", exit_status=status)
     what = "cancelled the update" if cancelled else "the update was interrupted"
     return OperationError(
-        f"interrupted: {what} of stack '{stack}'",
+        f"interrupted ({by}): {what} of stack '{stack}'",
         "some resources may be half-done; run `scaffold refresh` and then `scaffold deploy` "
         "again to converge",
+        exit_status=status,
     )
 
 
-def translate(exc: BaseException, *, stack: str, backend_url: str) -> ScaffoldError | None:
+def version_failure(command: str, reason: str, output: str = "") -> OperationError:
+    """The error for a ``pulumi version`` that failed, hung or printed no version (exit 1)."""
+    last = tail(output)
+    return OperationError(
+        f"`{command} version` {reason}" + (f": {last}" if last else ""),
+        f"check the pulumi installation (run `{command} version` yourself); reinstall it from "
+        f"{INSTALL_URL} if it is broken",
+    )
+
+
+def _frames(tb: TracebackType | None) -> list[str]:
+    names = []
+    while tb is not None:
+        names.append(str(tb.tb_frame.f_globals.get("__name__", "")))
+        tb = tb.tb_next
+    return names
+
+
+#: Modules whose exceptions are scaffold's own bugs, never engine faults.
+_OWN_PACKAGES = ("scaffold", "stacks", "blueprints", "tests")
+
+
+def raised_by_automation_api(exc: BaseException) -> bool:
+    """True when ``exc`` was raised inside ``pulumi.automation`` (or the standard library
+    code it called, e.g. ``json``) rather than in scaffold's own code.
+
+    Walks the traceback from the innermost frame outwards: a ``pulumi.automation`` frame
+    before any frame of scaffold's packages means the Automation API choked on what the
+    CLI printed (``json.JSONDecodeError`` on ``stack output``, ``RuntimeError("summary
+    event never found")``, an ``AssertionError`` on a missing history entry...).
+    """
+    for name in reversed(_frames(exc.__traceback__)):
+        if name.split(".")[0] in _OWN_PACKAGES:
+            return False
+        if name.startswith("pulumi.automation"):
+            return True
+    return False
+
+
+def unexpected_output(exc: BaseException, *, stack: str, command: str, stderr: str) -> OperationError:
+    """The error for a CLI result the Automation API could not understand (exit 1).
+
+    Args:
+        exc: What the Automation API raised (e.g. ``JSONDecodeError``).
+        stack: The stack name.
+        command: The last ``pulumi`` command run, e.g. ``stack output --json``.
+        stderr: That command's stderr; its last lines are quoted.
+    """
+    reason = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, AssertionError) or "summary" in reason.lower():
+        reason = "the operation ended without a summary of its changes"
+    last = tail(stderr)
+    where = f" after `pulumi {command}`" if command else ""
+    return OperationError(
+        f"unexpected output from pulumi on stack '{stack}'{where}: {reason}"
+        + (f"; its stderr ended with: {last}" if last else "; it printed nothing on stderr"),
+        "check `pulumi version` and the pulumi installation; re-run with "
+        "PULUMI_DEBUG_COMMANDS=true to see the engine's output, then `scaffold refresh` "
+        "if an update may have run",
+    )
+
+
+def translate(exc: BaseException, *, stack: str, backend_url: str, work_dir: str = "",
+              last_command: str = "", last_stderr: str = "") -> ScaffoldError | None:
     """Map an exception from the Automation API to a user-facing error, or None.
+
+    Credentials in ``backend_url`` (and any URL user-info) never reach the message or
+    hint (:func:`redact`).
 
     Args:
         exc: What the Automation API raised.
         stack: The stack name, for the message.
         backend_url: The backend in use, for "not found" hints.
+        work_dir: The stack's work directory, for the "locked" hint.
+        last_command: The last ``pulumi`` argv run (joined), for unexpected output.
+        last_stderr: That command's stderr, for unexpected output.
 
     Returns:
         A :class:`ScaffoldError` subclass, or ``None`` when ``exc`` is not a known
         engine failure (a bug that should surface as one).
     """
+    error = _translate(exc, stack=stack, backend_url=backend_url, work_dir=work_dir,
+                       last_command=last_command, last_stderr=last_stderr)
+    return None if error is None else redacted_error(error, url_secrets(backend_url))
+
+
+def _translate(exc: BaseException, *, stack: str, backend_url: str, work_dir: str,
+               last_command: str, last_stderr: str) -> ScaffoldError | None:
     from pulumi.automation import errors as auto_errors
 
     if isinstance(exc, ScaffoldError):
@@ -117,17 +279,37 @@ def translate(exc: BaseException, *, stack: str, backend_url: str) -> ScaffoldEr
         return PrerequisiteError(f"the installed `pulumi` CLI is too old: {exc}",
                                  f"upgrade it: {INSTALL_URL}")
     if not isinstance(exc, auto_errors.CommandError):
+        if raised_by_automation_api(exc):
+            return unexpected_output(exc, stack=stack, command=last_command, stderr=last_stderr)
         return None
     stdout, stderr = command_output(exc)
     detail = first_error_line(stderr, stdout)
     return (_credentials(stdout, stderr, detail)
             or ecs_rollout_failure(stdout, stderr)
             or _missing_zone(stdout, stderr)
-            or _by_type(exc, stack, backend_url, stdout, detail)
+            or _by_type(exc, stack, backend_url, stdout, detail, work_dir)
             or _passphrase(stderr, detail)
-            or OperationError(f"pulumi failed on stack '{stack}': {detail or 'see output above'}",
-                              "re-run with the output above; `pulumi` logs more with "
-                              "PULUMI_DEBUG_COMMANDS=true"))
+            or _other_failure(stack, stdout, stderr, detail, _exit_code(exc)))
+
+
+def _exit_code(exc: BaseException) -> str:
+    match = re.search(r"\n code: (-?\d+)\n", str(exc))
+    return match.group(1) if match else "?"
+
+
+def _other_failure(stack: str, stdout: str, stderr: str, detail: str, code: str) -> OperationError:
+    """Any other failed CLI call: its ``error:`` line, else the last lines of its stderr
+    (or stdout), else that it printed nothing."""
+    hint = ("re-run with PULUMI_DEBUG_COMMANDS=true to see the engine's full output; "
+            "`pulumi` logs more with -v=9 --logtostderr")
+    if detail:
+        return OperationError(f"pulumi failed on stack '{stack}': {detail}", hint)
+    last = tail(stderr) or tail(stdout)
+    if last:
+        return OperationError(f"pulumi failed on stack '{stack}' (exit {code}); its output "
+                              f"ended with: {last}", hint)
+    return OperationError(f"pulumi failed on stack '{stack}' (exit {code}) and printed "
+                          "nothing", "check `pulumi version` and the pulumi installation; " + hint)
 
 
 def _credentials(stdout: str, stderr: str, detail: str) -> ScaffoldError | None:
@@ -185,7 +367,7 @@ def _missing_zone(stdout: str, stderr: str) -> OperationError | None:
 
 
 def _by_type(exc: BaseException, stack: str, backend_url: str, stdout: str,
-             detail: str) -> ScaffoldError | None:
+             detail: str, work_dir: str = "") -> ScaffoldError | None:
     from pulumi.automation import errors as auto_errors
 
     if isinstance(exc, auto_errors.ConcurrentUpdateError):
@@ -193,7 +375,8 @@ def _by_type(exc: BaseException, stack: str, backend_url: str, stdout: str,
             f"stack '{stack}' is locked by another update",
             "wait for it to finish; if no update is running (a crashed or killed run), "
             f"release the lock with `pulumi cancel --stack {stack}` from the stack's "
-            "work directory (.scaffold/<env>)",
+            f"work directory ({work_dir or '.scaffold/<env>'}, with PULUMI_BACKEND_URL set "
+            "to the backend)",
         )
     if isinstance(exc, auto_errors.StackNotFoundError):
         return OperationError(
@@ -203,7 +386,7 @@ def _by_type(exc: BaseException, stack: str, backend_url: str, stdout: str,
         )
     if isinstance(exc, auto_errors.CompilationError | auto_errors.InlineSourceRuntimeError
                   | auto_errors.RuntimeError):
-        reason = detail or _last_line(stdout) or "see output above"
+        reason = detail or _last_line(stdout) or tail(stderr_of(exc)) or "it printed nothing"
         return OperationError(
             f"the Pulumi program for stack '{stack}' failed: {reason}",
             f"run `scaffold plan -e {stack}` to reproduce it offline",
@@ -224,6 +407,11 @@ def _passphrase(stderr: str, detail: str) -> ScaffoldError | None:
             "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE",
         )
     return None
+
+
+def stderr_of(exc: BaseException) -> str:
+    """The stderr of a ``CommandError`` (``""`` if it has none)."""
+    return command_output(exc)[1]
 
 
 def _last_line(text: str) -> str:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,15 @@ import yaml
 
 from scaffold import __version__
 from scaffold.errors import UsageError
+from scaffold.files import (
+    LOCK_NAME,
+    StagedWrites,
+    check_file_target,
+    describe_os_error,
+    exclusive_lock,
+    make_folder,
+    remove_empty_folders,
+)
 
 if TYPE_CHECKING:
     from scaffold.spec.blueprint import Blueprint
@@ -54,6 +64,8 @@ PULUMI_STATE_KEYS = ("encryptionsalt", "encryptedkey")
 #: Kept on regeneration too, when the spec names no provider of its own.
 PULUMI_KEPT_KEYS = (*PULUMI_STATE_KEYS, "secretsprovider")
 _TEMPLATES = Path(__file__).parent / "templates" / "project"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+OUT_HINT = "choose another --out folder, or fix the path"
 
 
 @dataclass(frozen=True)
@@ -101,8 +113,18 @@ def render_project(blueprint: Blueprint) -> dict[str, str]:
     return rendered
 
 
-def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False) -> list[Path]:
+def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False,
+                     on_wait: Callable[[], None] | None = None) -> list[Path]:
     """Write the Pulumi project of ``blueprint``'s environment into ``out_dir``.
+
+    The folder is locked (``.scaffold.lock`` inside it, removed afterwards) for
+    the whole run, so concurrent runs on one folder wait for each other (at most
+    :data:`scaffold.files.LOCK_TIMEOUT_SECONDS`) and never lose each other's
+    environment from the manifest. Every file is written to a temporary file
+    beside it first, and all are renamed into place once all are written.
+
+    Args:
+        on_wait: Called once if another run holds the folder's lock.
 
     Returns:
         The files written (created or changed), in a stable order; files that
@@ -110,13 +132,25 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
 
     Raises:
         UsageError: Without ``force``: a file to write was edited since it was
-            generated or was not written by scaffold; ``out_dir`` is a file; the
-            folder holds another project or an environment with another backend.
-            Nothing is written then.
+            generated or was not written by scaffold; the manifest is not
+            scaffold's (another shape, not JSON); the folder holds another
+            project or an environment with another backend. Even with
+            ``force``: ``out_dir`` or a file to write cannot be written (a path
+            through a file, a folder where a file goes, a dangling symbolic
+            link, a read-only folder), or another run held the lock too long.
+            Nothing is written then (exit 2).
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir} exists and is not a folder", "choose another --out")
+    created = make_folder(out_dir, OUT_HINT)
+    try:
+        with exclusive_lock(out_dir / LOCK_NAME, what=out_dir, hint=OUT_HINT, on_wait=on_wait):
+            return _generate_locked(blueprint, out_dir, force=force)
+    except BaseException:
+        remove_empty_folders(created)
+        raise
+
+
+def _generate_locked(blueprint: Blueprint, out_dir: Path, *, force: bool) -> list[Path]:
     manifest = _read_manifest(out_dir, force=force)
     files = render_project(blueprint)
     recorded: dict[str, str] = manifest.get("files", {})
@@ -127,13 +161,19 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
 
     pending: dict[str, str] = {}
     conflicts: list[Conflict] = []
+    written_bytes: dict[str, bytes] = {}
     for rel, text in files.items():
-        target = out_dir / rel
+        target = check_file_target(out_dir / rel, OUT_HINT)
         if not target.exists():
             pending[rel] = text
             continue
-        current = target.read_bytes()
+        try:
+            current = target.read_bytes()
+        except OSError as error:
+            raise UsageError(f"cannot read {out_dir / rel}: {describe_os_error(target, error)}; "
+                             "nothing was written", OUT_HINT) from None
         if current == text.encode("utf-8") or _same_config(rel, current, text):
+            written_bytes[rel] = current
             continue
         as_generated = recorded.get(rel) == _sha256(current) or (
             rel in digests and digests[rel] == _config_digest(rel, current))
@@ -148,12 +188,10 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
                          f"{'s' if len(conflicts) != 1 else ''}: {listing}; nothing was written",
                          "move your changes into scaffold.yaml, or pass --force to overwrite")
 
-    written = []
     for rel, text in pending.items():
-        _write(out_dir / rel, text)
-        written.append(out_dir / rel)
+        written_bytes[rel] = text.encode("utf-8")
     for rel in files:
-        recorded[rel] = _sha256((out_dir / rel).read_bytes())
+        recorded[rel] = _sha256(written_bytes[rel])
         if _is_stack_config(rel):
             digests[rel] = _config_digest(rel, files[rel].encode("utf-8"))
     environments[blueprint.environment] = {"project": blueprint.project, "backend": blueprint.backend}
@@ -161,8 +199,12 @@ def generate_project(blueprint: Blueprint, out_dir: Path, *, force: bool = False
                     "environments": dict(sorted(environments.items())),
                     "files": dict(sorted(recorded.items())),
                     "config_digests": dict(sorted(digests.items()))}
-    _write(out_dir / MANIFEST_NAME, json.dumps(new_manifest, indent=2) + "\n")
-    return written
+    with StagedWrites(OUT_HINT) as writes:
+        for rel, text in pending.items():
+            writes.stage(out_dir / rel, text)
+        writes.stage(out_dir / MANIFEST_NAME, json.dumps(new_manifest, indent=2) + "\n")
+        writes.commit()
+    return [out_dir / rel for rel in pending]
 
 
 # -- overwrite safety -------------------------------------------------------------
@@ -173,19 +215,67 @@ def _sha256(data: bytes) -> str:
 
 
 def _read_manifest(out_dir: Path, *, force: bool) -> dict[str, Any]:
+    """The manifest in ``out_dir``, ``{}`` if there is none (or, with ``force``, if it is not scaffold's).
+
+    Raises:
+        UsageError: Without ``force``: the manifest is not JSON, or not of the
+            shape scaffold writes (see :func:`manifest_problem`) (exit 2).
+    """
     path = out_dir / MANIFEST_NAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return {}
+    problem: str
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
-            raise ValueError("not a manifest")
-        return data
-    except (OSError, ValueError) as error:
-        if force:
-            return {}
-        raise UsageError(f"{path} is unreadable ({error}); nothing was written",
-                         "delete it, or pass --force to overwrite every generated file") from None
+        data = json.loads(check_file_target(path, OUT_HINT).read_bytes().decode("utf-8"))
+    except OSError as error:
+        problem = describe_os_error(path, error)
+    except UnicodeDecodeError:
+        problem = "it is not UTF-8 text"
+    except json.JSONDecodeError as error:
+        problem = f"it is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+    else:
+        found = manifest_problem(data)
+        if found is None:
+            return dict(data)
+        problem = found
+    if force:
+        return {}
+    raise UsageError(f"{path} is not a scaffold generate manifest: {problem}; nothing was written",
+                     "delete it, or pass --force to write a new one (every file scaffold writes is "
+                     "then overwritten)")
+
+
+def manifest_problem(data: Any) -> str | None:
+    """What is wrong with ``data`` as a manifest, or ``None`` when it has the shape scaffold writes.
+
+    The shape: an object with ``generator`` (``"scaffold <version>"``),
+    ``environments`` (name -> ``{"project": str, "backend": str | null}``),
+    ``files`` (relative path -> sha256 hex) and optionally ``config_digests``
+    (relative path -> sha256 hex, or ``""``).
+    """
+    if not isinstance(data, dict):
+        return f"expected a JSON object, found {type(data).__name__}"
+    generator = data.get("generator")
+    if not isinstance(generator, str) or not generator.startswith("scaffold "):
+        return "'generator' is not 'scaffold <version>' (it was not written by scaffold)"
+    unknown = sorted(set(data) - {"generator", "environments", "files", "config_digests"})
+    if unknown:
+        return f"unknown key {unknown[0]!r}"
+    environments = data.get("environments")
+    if not isinstance(environments, dict):
+        return "'environments' is not an object"
+    for name, env in environments.items():
+        if not (isinstance(env, dict) and isinstance(env.get("project"), str)
+                and (env.get("backend") is None or isinstance(env.get("backend"), str))):
+            return f"environments.{name} is not {{\"project\": ..., \"backend\": ...}}"
+    for key, allow_empty in (("files", False), ("config_digests", True)):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            return f"{key!r} is not an object"
+        for rel, digest in table.items():
+            if not (isinstance(digest, str) and (_SHA256.fullmatch(digest) or (allow_empty and digest == ""))):
+                return f"{key}.{rel} is not a sha256 digest"
+    return None
 
 
 def _check_same_project(blueprint: Blueprint, manifest: dict[str, Any], out_dir: Path) -> None:
@@ -254,11 +344,3 @@ def _carry_pulumi_keys(rel: str, current: bytes, text: str) -> str:
 
 def _ensure_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
-
-
-def _write(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a crash leaves old or new content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)

@@ -90,11 +90,19 @@ class OperationSummary:
         operation: ``"preview"``, ``"update"``, ``"destroy"`` or ``"refresh"``.
         changes: Resource count per operation type, e.g. ``{"create": 3, "same": 1}``.
         outputs: The stack outputs after an update (name -> value), else empty.
+        secret_outputs: The names among ``outputs`` whose values are secrets (the CLI
+            masks them unless asked: ``scaffold.stack_commands``).
     """
 
     operation: str
     changes: Mapping[str, int]
     outputs: Mapping[str, Any] = field(default_factory=dict)
+    secret_outputs: frozenset[str] = frozenset()
+
+    def shown_outputs(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        """``outputs`` with each secret value replaced by ``"[secret]"`` unless ``show_secrets``."""
+        return mask_secrets({k: (v, k in self.secret_outputs) for k, v in self.outputs.items()},
+                            show_secrets=show_secrets)
 
     @property
     def changed(self) -> bool:
@@ -116,6 +124,16 @@ class OperationSummary:
             else:
                 parts.append(f"{count} {_DONE_VERBS.get(op, op)}")
         return ", ".join(parts)
+
+
+#: What a secret output prints as, unless ``--show-secrets``.
+SECRET_MASK = "[secret]"
+
+
+def mask_secrets(values: Mapping[str, tuple[Any, bool]], *, show_secrets: bool = False) -> dict[str, Any]:
+    """``{name: (value, is_secret)}`` -> ``{name: value}``, secrets as ``"[secret]"``
+    unless ``show_secrets``."""
+    return {k: (v if show_secrets or not secret else SECRET_MASK) for k, (v, secret) in values.items()}
 
 
 def _op_order(item: tuple[str, int]) -> tuple[int, str]:

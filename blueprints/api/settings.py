@@ -57,14 +57,14 @@ FARGATE_MEMORY: Mapping[int, tuple[int, int, int]] = MappingProxyType({
 
 #: Environment variable names ECS and shells accept: a letter or underscore, then
 #: letters, digits and underscores.
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 _ENV_NAME = ENV_NAME
 #: Longest health-check path an ALB target group takes, in characters; it starts with ``/``.
 #: terraform-provider-aws internal/service/elbv2/target_group.go (health_check.path:
 #: StringLenBetween(1, 1024)); https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
 MAX_HEALTH_CHECK_PATH = 1024
 #: A health-check path: ``/`` then no white space (the target group sends it as the request line's path).
-HEALTH_CHECK_PATTERN = r"^/\S*$"
+HEALTH_CHECK_PATTERN = r"^/[!-~]*$"
 #: Longest health-check grace period ECS accepts, in seconds (about 68 years).
 #: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html (healthCheckGracePeriodSeconds)
 MAX_HEALTH_CHECK_GRACE_PERIOD = 2_147_483_647  # seconds
@@ -76,7 +76,7 @@ MAX_SCALING_TARGET = 2 ** 360
 MAX_TASKS = 5000
 
 _PARTITION = r"aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?"
-_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d"
+_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]"
 #: A Secrets Manager secret's full ARN: ``arn:<partition>:secretsmanager:<region>:<account>:secret:``
 #: ``<name>-<6 random characters>``; a secret's name is 1-512 of ``A-Za-z0-9/_+=.@-`` (``!`` in
 #: secrets that AWS services manage, e.g. ``rds!cluster-…``). ECS
@@ -85,7 +85,7 @@ _REGION = r"[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d"
 #: https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
 #: (the suffix), https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html (Name).
 SECRETS_MANAGER_ARN = re.compile(
-    rf"^arn:(?P<partition>{_PARTITION}):secretsmanager:(?P<region>{_REGION}):(?P<account>\d{{12}}):"
+    rf"^arn:(?P<partition>{_PARTITION}):secretsmanager:(?P<region>{_REGION}):(?P<account>[0-9]{{12}}):"
     r"secret:(?P<name>[A-Za-z0-9/_+=.@!-]{1,512})-[A-Za-z0-9]{6}"
     r"(?::[^:\s]*:[^:\s]*:[^:\s]*)?\Z")
 #: An SSM Parameter Store parameter's ARN: ``arn:<partition>:ssm:<region>:<account>:parameter/<name>``;
@@ -93,7 +93,7 @@ SECRETS_MANAGER_ARN = re.compile(
 #: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html,
 #: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html (Name).
 SSM_PARAMETER_ARN = re.compile(
-    rf"^arn:(?P<partition>{_PARTITION}):ssm:(?P<region>{_REGION}):(?P<account>\d{{12}}):"
+    rf"^arn:(?P<partition>{_PARTITION}):ssm:(?P<region>{_REGION}):(?P<account>[0-9]{{12}}):"
     r"parameter/(?P<name>[A-Za-z0-9_.\-][A-Za-z0-9_.\-/]{0,1010})\Z")
 #: Where the user finds the full ARN, for hints.
 SECRET_ARN_HINT = (
@@ -152,7 +152,7 @@ def secret_reference_problem(value_from: str) -> str | None:
         if not re.fullmatch(_REGION, region):
             return (f"{value_from!r} has region {region!r}, which is not a region code "
                     "(letters, a hyphen, letters, a hyphen and a digit, e.g. us-east-1)")
-        if not re.fullmatch(r"\d{12}", account):
+        if not re.fullmatch(r"[0-9]{12}", account):
             return (f"{value_from!r} has account {account!r}; an AWS account ID is exactly 12 digits "
                     f"(this one has {len(account)} characters)")
     if re.match(r"^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+$", value_from) and not re.search(
@@ -296,7 +296,7 @@ def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
     yield from fargate_problems(s.cpu, s.memory)
     if not 1 <= s.port <= 65535:
         yield SettingProblem("port", f"must be 1-65535, not {s.port}")
-    if not re.match(HEALTH_CHECK_PATTERN, s.health_check) or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
+    if not re.fullmatch(HEALTH_CHECK_PATTERN, s.health_check) or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
         yield SettingProblem("health_check", f"must be a path starting with '/', without spaces, of at most "
                              f"{MAX_HEALTH_CHECK_PATH} characters, not {s.health_check[:40]!r}", "e.g. /healthz",
                              "terraform-provider-aws internal/service/elbv2/target_group.go")
@@ -458,8 +458,8 @@ class ApiSettings:
 #: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html
 #: (resource type ``certificate``); the certificate id is a UUID.
 ACM_CERTIFICATE_ARN = re.compile(
-    r"^arn:(?P<partition>aws(?:-cn|-us-gov|-iso[a-z]*)?):acm:(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d):"
-    r"\d{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+    r"^arn:(?P<partition>aws(?:-cn|-us-gov|-iso[a-z]*)?):acm:(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]):"
+    r"[0-9]{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 
 def default_zone(domain: str) -> str:

@@ -48,8 +48,8 @@ ENGINES = ("redis", "valkey")
 #: The provider's post-6 alternatives are each anchored on one side only (so ``6.xyz`` or ``17.1`` slip
 #: through its check and fail at AWS); these patterns anchor both ends and accept a subset of it.
 ENGINE_VERSIONS: dict[str, tuple[re.Pattern[str], str]] = {
-    "redis": (re.compile(r"^(?:[1-5]\.\d+\.\d+|6\.x|[6-9]\.\d+)$"), "7.1"),
-    "valkey": (re.compile(r"^[7-9]\.\d+$"), "8.0"),
+    "redis": (re.compile(r"^(?:[1-5]\.[0-9]+\.[0-9]+|6\.x|[6-9]\.[0-9]+)\Z"), "7.1"),
+    "valkey": (re.compile(r"^[7-9]\.[0-9]+\Z"), "8.0"),
 }
 
 #: The Redis OSS versions ElastiCache creates, oldest and newest: node-based clusters support Redis OSS
@@ -63,7 +63,7 @@ _PROVIDER_CHECK = "terraform-provider-aws internal/service/elasticache/engine_ve
 
 def version_key(version: str) -> tuple[float, ...]:
     """A version as numbers for ordering: ``"7.1"`` -> ``(7, 1)``; ``"6.x"`` sorts after every 6.N."""
-    return tuple(float("inf") if part == "x" else float(part) for part in re.findall(r"\d+|x", version))
+    return tuple(float("inf") if part == "x" else float(part) for part in re.findall(r"[0-9]+|x", version))
 
 
 def version_problems(engine: str, version: str | None, field: str = "version") -> Iterator[SettingProblem]:
@@ -77,10 +77,10 @@ def version_problems(engine: str, version: str | None, field: str = "version") -
     pattern, example = ENGINE_VERSIONS[engine]
     if not pattern.match(version):
         hint = f"use <major>.<minor>, e.g. {example!r}"
-        major_minor_patch = re.match(r"^(\d+)\.(\d+)\.\d+$", version)
+        major_minor_patch = re.match(r"^([0-9]+)\.([0-9]+)\.[0-9]+\Z", version)
         if major_minor_patch and (engine == "valkey" or int(major_minor_patch.group(1)) >= 6):
             hint = f"drop the patch number: '{major_minor_patch.group(1)}.{major_minor_patch.group(2)}'"
-        elif engine == "redis" and re.match(r"^[1-5]\.\d+$", version):
+        elif engine == "redis" and re.match(r"^[1-5]\.[0-9]+\Z", version):
             hint = "Redis OSS before 6 takes <major>.<minor>.<patch>, e.g. '5.0.6'"
         yield SettingProblem(field, f"{version!r} is not a {engine} version ElastiCache accepts", hint,
                              _PROVIDER_CHECK)

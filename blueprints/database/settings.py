@@ -116,16 +116,16 @@ class EngineVersions:
 #: Parameter-group families (aurora-postgresql16, aurora-mysql8.0):
 #: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html
 ENGINE_VERSIONS: dict[str, EngineVersions] = {
-    "postgres": EngineVersions(re.compile(r"^(\d+)\.\d+$"), ("13", "14", "15", "16", "17"),
+    "postgres": EngineVersions(re.compile(r"^([0-9]+)\.[0-9]+\Z"), ("13", "14", "15", "16", "17"),
                                "16.6", "aurora-postgresql{major}"),
-    "mysql": EngineVersions(re.compile(r"^(\d+\.\d+)\.mysql_aurora\.3\.\d{2}\.\d+$"), ("8.0",),
+    "mysql": EngineVersions(re.compile(r"^([0-9]+\.[0-9]+)\.mysql_aurora\.3\.[0-9]{2}\.[0-9]+\Z"), ("8.0",),
                             "8.0.mysql_aurora.3.08.0", "aurora-mysql{major}"),
 }
 
 #: Aurora MySQL instance classes without Performance Insights (Aurora PostgreSQL has no such limit).
 #: Source: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_PerfInsights.Overview.Engines.html
 #: (and USER_DatabaseInsights.Engines.html): db.t2, db.t3, db.t4g.micro and db.t4g.small are not supported.
-_NO_PERFORMANCE_INSIGHTS_MYSQL = re.compile(r"^db\.(t2\.|t3\.|t4g\.micro$|t4g\.small$)")
+_NO_PERFORMANCE_INSIGHTS_MYSQL = re.compile(r"^db\.(t2\.|t3\.|t4g\.micro\Z|t4g\.small\Z)")
 
 #: Database names and user names: a letter, then up to 62 letters, digits or underscores.
 #: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html (DatabaseName, MasterUsername)
@@ -157,9 +157,9 @@ def aurora_version(engine: str, version: str) -> tuple[int, ...] | None:
     """The comparable Aurora version: ``("postgres", "16.6")`` -> ``(16, 6)``;
     ``("mysql", "8.0.mysql_aurora.3.08.0")`` -> ``(3, 8, 0)`` (the Aurora MySQL release, not the MySQL
     one). ``None`` when ``version`` is not a version of ``engine`` (see :func:`version_problems`)."""
-    if engine == "postgres" and re.match(r"^\d+\.\d+$", version):
+    if engine == "postgres" and re.match(r"^[0-9]+\.[0-9]+\Z", version):
         return tuple(int(n) for n in version.split("."))
-    found = re.match(r"^\d+\.\d+\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$", version)
+    found = re.match(r"^[0-9]+\.[0-9]+\.mysql_aurora\.([0-9]+)\.([0-9]+)\.([0-9]+)\Z", version)
     if engine == "mysql" and found:
         return tuple(int(n) for n in found.groups())
     return None
@@ -358,10 +358,10 @@ def database_problems(s: DatabaseSettings) -> Iterator[SettingProblem]:
                              f"backup_retention_days must be 1 to {MAX_BACKUP_RETENTION_DAYS}, "
                              f"got {s.backup_retention_days}", "pick 1 to 35 days",
                              "terraform-provider-aws internal/service/rds/cluster.go (backup_retention_period)")
-    if not _DATABASE_NAME.match(s.database):
+    if not _DATABASE_NAME.fullmatch(s.database):
         yield SettingProblem("database", f"database name {s.database!r} must start with a letter and hold at "
                              "most 63 letters, digits or underscores", "e.g. app")
-    if not _DATABASE_NAME.match(s.master_username):
+    if not _DATABASE_NAME.fullmatch(s.master_username):
         yield SettingProblem("master_username", f"master_username {s.master_username!r} is not a valid user name",
                              "a letter, then letters, digits or underscores, e.g. app_admin")
     elif s.engine == "mysql" and len(s.master_username) > MAX_MYSQL_MASTER_USERNAME:

@@ -25,14 +25,14 @@ Protocol = Literal["email", "sms", "https", "sqs"]
 _PROTOCOLS = ("email", "sms", "https", "sqs")
 #: Endpoint forms per protocol (the spec's subscriber fields use the same patterns):
 #: https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html (Endpoint), E.164 for SMS.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-SMS_PATTERN = r"^\+[1-9]\d{6,14}$"
-HTTPS_PATTERN = r"^https://\S+$"
+EMAIL_PATTERN = r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"
+SMS_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+HTTPS_PATTERN = r"^https://[!-~]+$"
 _ENDPOINT_PATTERNS = {
     "email": (re.compile(EMAIL_PATTERN), "an email address"),
     "sms": (re.compile(SMS_PATTERN), "a phone number in E.164 form, e.g. +15555550100"),
     "https": (re.compile(HTTPS_PATTERN), "an https:// URL"),
-    "sqs": (re.compile(r"^\S+$"), "the name of a queue component"),
+    "sqs": (re.compile(r"^[!-~]+$"), "the name of a queue component"),
 }
 
 
@@ -67,7 +67,7 @@ def subscriber_problems(s: Subscriber) -> Iterator[SettingProblem]:
                              f"got {s.protocol!r}")
         return
     pattern, what = _ENDPOINT_PATTERNS[s.protocol]
-    if not pattern.match(s.endpoint):
+    if not pattern.fullmatch(s.endpoint):
         yield SettingProblem("endpoint", f"{s.protocol} subscriber endpoint must be {what}, got {s.endpoint!r}",
                              source="https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
+from collections import Counter
 from collections.abc import Sequence
 from difflib import get_close_matches
 from typing import Any
@@ -12,25 +14,25 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 
-def _members(annotation: Any) -> list[Any]:
+def members(annotation: Any) -> list[Any]:
     """Flatten ``Annotated``, ``Optional`` and ``Union`` into their members."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
+        return members(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
+        return [m for arg in typing.get_args(annotation) for m in members(arg)]
     return [annotation]
 
 
 def _step(annotation: Any, part: str | int, node: Any) -> Any:
     """The annotation one step down ``part`` from ``annotation``, or ``None``."""
-    for member in _members(annotation):
+    for member in members(annotation):
         origin = typing.get_origin(member)
         if isinstance(part, int) and origin is list:
             return typing.get_args(member)[0]
         if isinstance(part, str) and origin is dict:
             return typing.get_args(member)[1]
-    models = [m for m in _members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
+    models = [m for m in members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) > 1 and isinstance(node, dict):
         kind = node.get("kind")
         models = [m for m in models if _kind_of(m) == kind] or []
@@ -60,7 +62,7 @@ def model_at(root: type[BaseModel], path: Sequence[str | int], data: Any) -> typ
             node = node[part]
         except (KeyError, IndexError, TypeError):
             node = None
-    models = [m for m in _members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
+    models = [m for m in members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) > 1 and isinstance(node, dict):
         models = [m for m in models if _kind_of(m) == node.get("kind")]
     return models[0] if len(models) == 1 else None
@@ -76,9 +78,56 @@ def field_at(root: type[BaseModel], path: Sequence[str | int], data: Any) -> Fie
     return model.model_fields.get(path[-1])
 
 
+#: How many candidates, picked by shared letter pairs, "did you mean" compares in full.
+_SHORTLIST = 8
+
+
+@functools.lru_cache(maxsize=32)
+def _bigram_index(choices: tuple[str, ...]) -> dict[str, list[int]]:
+    """Letter pair -> indexes of the choices that contain it; built once per list of choices."""
+    index: dict[str, list[int]] = {}
+    for i, choice in enumerate(choices):
+        for pair in {choice[j:j + 2] for j in range(max(len(choice) - 1, 1))}:
+            index.setdefault(pair, []).append(i)
+    return index
+
+
+def closest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """The choice most like ``word`` (difflib ratio at least ``cutoff``), or ``None``.
+
+    At most one suggestion, in bounded time: the choices sharing the most letter pairs
+    with ``word`` (at most :data:`_SHORTLIST`, found through an index built once per list)
+    are compared in full, so checking many unknown names against many choices is
+    near-linear rather than quadratic.
+    """
+    options = tuple(choices)
+    word = word[:100]  # a longer name is not a typo of any choice
+    if len(options) <= _SHORTLIST:
+        shortlist = list(options)
+    else:
+        index = _bigram_index(options)
+        shared: Counter[int] = Counter()
+        for pair in {word[j:j + 2] for j in range(max(len(word) - 1, 1))}:
+            holders = index.get(pair, ())
+            if len(holders) <= len(options) // 2:  # a pair most choices share tells none apart
+                shared.update(holders)
+        shortlist = [options[i] for i, _ in shared.most_common(_SHORTLIST)]
+    close = get_close_matches(word, shortlist, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    """A hint: ``did you mean 'replicas'?``, or the list of choices when none is close."""
-    close = get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """A hint: ``did you mean 'replicas'?``, or the list of choices when none is close.
+
+    At most one suggestion (:func:`closest`); a list of more than 12 choices is not
+    spelled out.
+    """
+    close = closest(word, choices)
     if close:
-        return f"did you mean {close[0]!r}?"
-    return "expected one of: " + ", ".join(choices) if choices else ""
+        return f"did you mean {close!r}?"
+    if not choices:
+        return ""
+    listed = list(choices)
+    if len(listed) > 12:
+        return "expected one of: " + ", ".join(listed[:12]) + f", … ({len(listed)} in all)"
+    return "expected one of: " + ", ".join(listed)

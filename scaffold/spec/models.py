@@ -8,9 +8,10 @@ Field reference: ``docs/spec.md``.
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from blueprints.api.settings import (
     FARGATE_MEMORY,
@@ -33,6 +34,8 @@ from blueprints.database.settings import MAX_REPLICAS as MAX_DATABASE_REPLICAS
 from blueprints.network.settings import MAX_AZS, MIN_AZS
 from blueprints.notifications.settings import EMAIL_PATTERN, HTTPS_PATTERN, SMS_PATTERN
 from blueprints.queue.settings import MAX_MAX_RECEIVES, MAX_RETENTION, MAX_VISIBILITY_TIMEOUT
+from scaffold.spec.fields import did_you_mean, members
+from scaffold.spec.regions import REGIONS
 from scaffold.spec.units import UNIT_SECONDS, Duration
 
 # Upper bounds: every number of the spec has one, the AWS limit, taken from the component
@@ -49,18 +52,66 @@ PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,38}$"
 NAME_PATTERN = r"^[a-z](?:[a-z0-9-]*[a-z0-9])?$"
 COMPONENT_NAME_MAX = 32
 ENVIRONMENT_NAME_MAX = 16
-#: AWS region names such as us-east-1, eu-west-3, ap-southeast-2, us-gov-west-1.
-REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"
+#: AWS region names such as us-east-1, eu-west-3, ap-southeast-2, us-gov-west-1 (the form;
+#: a spec's region must also be one of :data:`scaffold.spec.regions.REGIONS`).
+REGION_PATTERN = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]$"
+
+
+def _known_region(value: str) -> str:
+    """``value`` if it is a region pulumi-aws knows; else ``ValueError`` with the nearest one."""
+    if value in REGIONS:
+        return value
+    close = did_you_mean(value, REGIONS)
+    if close.startswith("did you mean"):
+        raise ValueError(f"unknown AWS region {value!r}; {close}")
+    raise ValueError(f"unknown AWS region {value!r}; regions are listed in docs/spec.md (e.g. us-east-1)")
 
 ProfileName = Literal["dev", "staging", "production"]
 ComponentKind = Literal["database", "cache", "queue", "notifications", "api"]
-Region = Annotated[str, Field(pattern=REGION_PATTERN, description="An AWS region, e.g. `us-east-1`.")]
+Region = Annotated[str, Field(description="An AWS region, e.g. `us-east-1`.", json_schema_extra={"enum": list(REGIONS)}),
+                   AfterValidator(_known_region)]
+
+
+class _BooleanValue:
+    """A YAML boolean where a number belongs: no validator accepts it, and it prints as written."""
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"{str(self.value).lower()} (a boolean)"
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field takes numbers (``int``, ``float``, ``Literal[1]``) and not booleans."""
+    kinds = members(annotation)
+    return bool not in kinds and any(
+        k in (int, float) or (typing.get_origin(k) is Literal and any(type(a) is int for a in typing.get_args(k)))
+        for k in kinds)
 
 
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors, and models are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, data: Any) -> Any:
+        """``true``/``false`` are booleans, never numbers: pydantic would read ``true`` as 1.
+
+        A boolean given to a numeric field is swapped for a :class:`_BooleanValue`, which
+        the field then refuses ("expected a valid integer, got true (a boolean)").
+        """
+        if not isinstance(data, dict):
+            return data
+        swapped = {}
+        for name, value in data.items():
+            info = cls.model_fields.get(name) if isinstance(name, str) else None
+            if isinstance(value, bool) and info is not None and _numeric(info.annotation):
+                value = _BooleanValue(value)
+            swapped[name] = value
+        return swapped
 
 
 class NetworkSpec(SpecModel):

@@ -11,6 +11,8 @@ reaches ``validate`` through :func:`stacks.settings.component_problems`.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -65,7 +67,7 @@ class Finding:
 
 
 def _name_problem(name: str, max_len: int) -> str | None:
-    if not re.match(NAME_PATTERN, name) or "--" in name:
+    if not re.fullmatch(NAME_PATTERN, name) or "--" in name:
         return "must be lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen"
     if len(name) > max_len:
         return f"is {len(name)} characters; at most {max_len} fit in AWS resource names"
@@ -121,8 +123,9 @@ def _reference(components: Mapping[str, Any], path: FieldPath, target: str, kind
 
 
 def component_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
-    """References between components (``uses``, queue subscribers), FIFO subscribers, and a
-    ``waf: true`` written on an internal API (a warning: it has no effect).
+    """References between components (``uses``, queue subscribers), FIFO subscribers, a
+    ``waf: true`` written on an internal API (a warning: it has no effect), and secrets in
+    plain ``environment`` variables (:func:`environment_secret_rules`).
 
     The loader runs it on the spec's components and on each environment's components
     with their overrides merged (paths stay ``components.<name>…``).
@@ -130,6 +133,7 @@ def component_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
     def reference(path: FieldPath, target: str, kinds: tuple[str, ...], what: str) -> Iterator[Finding]:
         return _reference(components, path, target, kinds, what)
 
+    yield from environment_secret_rules(components)
     for name, component in components.items():
         if isinstance(component, ApiSpec):
             seen: set[str] = set()
@@ -193,6 +197,7 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
             yield from api_front_door_rules(bp, base, c)
     yield from nat_none_rules(bp)
     yield from alarm_delivery_rules(bp)
+    yield from cidr_rules(bp)
 
 
 def _replicas_hint(replicas: int, azs: int) -> str:
@@ -258,6 +263,107 @@ def domain_rules(blueprints: Mapping[str, Blueprint]) -> Iterator[tuple[str, Fin
                 first[key] = (env, name)
 
 
+#: Private IPv4 ranges a VPC should use (RFC 1918, https://www.rfc-editor.org/rfc/rfc1918).
+#: AWS accepts these and publicly routable blocks for a VPC
+#: (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html), but a public
+#: block shadows real internet addresses for everything inside the VPC.
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+#: Shared address space for carrier-grade NAT (RFC 6598): AWS accepts it for VPCs, but it may
+#: collide with a carrier's or a peered network's addresses.
+SHARED_RANGE = ipaddress.IPv4Network("100.64.0.0/10")
+
+
+def cidr_rules(bp: Blueprint) -> Iterator[Finding]:
+    """The VPC CIDR must be private: RFC 1918, or RFC 6598 (``100.64.0.0/10``) with a warning.
+
+    A CIDR that is not an IPv4 network at all is reported by the network's own settings.
+    """
+    try:
+        network = ipaddress.IPv4Network(bp.network.cidr, strict=True)
+    except ValueError:
+        return
+    path: FieldPath = ("network", "cidr")
+    if any(network.subnet_of(r) for r in PRIVATE_RANGES):
+        return
+    if network.subnet_of(SHARED_RANGE):
+        yield Finding(path, f"{network} is in 100.64.0.0/10, the shared address space of carrier-grade NAT "
+                      "(RFC 6598); it may collide with a carrier's or a peered network's addresses",
+                      "prefer a private block such as 10.20.0.0/16", warning=True)
+        return
+    kind = ("reserved" if network.is_reserved or network.is_loopback or network.is_multicast
+            or network.is_link_local or network.is_unspecified else "public")
+    yield Finding(path, f"{network} is a {kind} address block, not a private one (RFC 1918); inside the VPC "
+                  "it would hide the internet addresses it covers",
+                  "use a block in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, such as 10.20.0.0/16")
+
+
+#: Words in a variable name that say it holds a secret (compared with each ``_``-separated part).
+SECRET_NAME_WORDS = frozenset({"SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "TOKENS",
+                               "KEY", "APIKEY", "PRIVATE", "CREDENTIALS", "CREDENTIAL"})
+#: Value forms of well-known credentials: AWS access key IDs
+#: (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids),
+#: PEM private keys, GitHub, Slack and Stripe tokens, and passwords inside URLs.
+_CREDENTIAL_VALUES = (
+    (re.compile(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"), "an AWS access key ID"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN"), "a PEM block (a key or certificate)"),
+    (re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}"), "a GitHub token"),
+    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
+    (re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"), "a URL with a password in it"),
+)
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_.-]{32,}")
+
+
+def _entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def credential_kind(value: str) -> str | None:
+    """What credential ``value`` looks like (``"an AWS access key ID"``), or ``None``.
+
+    Besides the known forms, a run of 32 or more base64/token characters mixing upper
+    case, lower case and digits with an entropy of at least 4.5 bits per character is
+    taken for a random secret (a UUID or a hex digest is not: too few symbols).
+    """
+    for pattern, what in _CREDENTIAL_VALUES:
+        if pattern.search(value):
+            return what
+    for run in _TOKEN_CHARS.findall(value):
+        classes = sum(bool(re.search(c, run)) for c in ("[a-z]", "[A-Z]", "[0-9]"))
+        if classes == 3 and _entropy(run) >= 4.5:
+            return "a random token"
+    return None
+
+
+def environment_secret_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
+    """Plain ``environment`` variables that hold, or are named for, a secret.
+
+    Their values end up in the ECS task definition, readable by anyone who can describe
+    it; ``secrets:`` passes a Secrets Manager or SSM ARN instead
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html).
+    """
+    for name, c in components.items():
+        if not isinstance(c, ApiSpec | ApiBlueprint) or not c.environment:
+            continue
+        for var, value in c.environment.items():
+            path: FieldPath = ("components", name, "environment", var)
+            words = {w for w in re.split(r"[^A-Za-z0-9]+", var.upper()) if w}
+            said = sorted(words & SECRET_NAME_WORDS)
+            looks = credential_kind(value) if isinstance(value, str) else None
+            hint = (f"store it in Secrets Manager and pass its ARN under secrets: instead, e.g. secrets: "
+                    f"{{{var}: arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf}}")
+            if looks:
+                yield Finding(path, f"the value of {var} looks like {looks}; environment values are stored in "
+                              "plain text in the task definition", hint)
+            elif said:
+                yield Finding(path, f"{var!r} is named like a secret ({said[0].lower()}); environment values are "
+                              "stored in plain text in the task definition", hint, key=True)
+
+
 def _api_rules(base: FieldPath, c: ApiBlueprint) -> Iterator[Finding]:
     if c.scaling.cpu is None and c.scaling.memory is None and c.scaling.requests is None:
         yield Finding((*base, "scaling"), "needs at least one target: cpu, memory or requests",
@@ -295,7 +401,7 @@ def api_front_door_rules(bp: Blueprint, base: FieldPath, c: ApiBlueprint) -> Ite
 
 #: An image in Amazon ECR: ``<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]``.
 #: https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-pull-ecr-image.html
-ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/\S+$")
+ECR_IMAGE = re.compile(r"^[0-9]{12}\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/[!-~]+\Z")
 
 
 def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,7 +69,8 @@ class RecordingPulumiCommand(PulumiCommand):
     Unscripted commands succeed with empty output, except the read-backs the
     Automation API parses (``stack output``, ``stack history``), which get valid JSON.
     ``events`` maps an operation (``"preview"``, ``"up"``...) to engine events to
-    stream; a summary event with ``changes`` is appended.
+    stream; a summary event with ``changes`` is appended unless ``summary`` is False.
+    ``last`` holds the last argv and its stderr, like ``EngineCommand.last``.
     """
 
     script: dict[tuple[str, ...], Answer] = field(default_factory=dict)
@@ -78,6 +80,8 @@ class RecordingPulumiCommand(PulumiCommand):
     secret_outputs: frozenset[str] = frozenset()
     calls: list[Call] = field(default_factory=list)
     cli_version: str = "3.272.0"
+    summary: bool = True
+    last: tuple[list[str], str] = field(default_factory=lambda: ([], ""))
 
     def __post_init__(self) -> None:
         # Deliberately skip PulumiCommand.__init__: it runs `pulumi version`.
@@ -89,11 +93,13 @@ class RecordingPulumiCommand(PulumiCommand):
             on_output: Any = None, on_error: Any = None) -> CommandResult:
         argv = list(args)
         self.calls.append(Call(argv, cwd, dict(additional_env)))
+        self.last = (argv, "")
         answer = self._answer_for(argv)
         if isinstance(answer, BaseException):
             raise answer
         if callable(answer):
             answer = answer(argv)
+        self.last = (argv, answer.stderr)
         if argv[0] in {"preview", "up", "destroy", "refresh"}:
             self._stream_events(argv)
         return answer
@@ -120,7 +126,8 @@ class RecordingPulumiCommand(PulumiCommand):
         if "--event-log" not in argv:
             return
         address = argv[argv.index("--event-log") + 1]
-        events = [*self.events.get(argv[0], ()), {"summaryEvent": {"resourceChanges": self.changes}}]
+        summary = [{"summaryEvent": {"resourceChanges": self.changes}}] if self.summary else []
+        events = [*self.events.get(argv[0], ()), *summary]
         send_events(address.removeprefix("tcp://"), events)
 
 
@@ -133,3 +140,11 @@ def send_events(address: str, events: Sequence[dict[str, Any]]) -> None:
                 for i, e in enumerate(events)]
     with grpc.insecure_channel(address) as channel:
         events_pb2_grpc.EventsStub(channel).StreamEvents(iter(requests))
+
+
+def hang(until: threading.Event, seconds: float = 60.0) -> Callable[[list[str]], CommandResult]:
+    """An answer that blocks like a hung ``pulumi`` (at most ``seconds``), until ``until`` is set."""
+    def answer(argv: list[str]) -> CommandResult:
+        until.wait(seconds)
+        return ok()
+    return answer

@@ -402,9 +402,9 @@ def test_ctrl_c_cancels_the_update_and_raises_a_clean_error(spec: Path) -> None:
     with pytest.raises(OperationError) as caught:
         runner(spec, fake).up()
     assert fake.argvs[-1] == ["cancel", "--yes", "--stack", "dev"]
-    assert caught.value.message == "interrupted: cancelled the update of stack 'dev'"
+    assert caught.value.message == "interrupted (Ctrl-C): cancelled the update of stack 'dev'"
     assert "scaffold refresh" in caught.value.hint
-    assert caught.value.exit_status == 1
+    assert caught.value.exit_status == ExitStatus.INTERRUPTED == 130
 
 
 def test_ctrl_c_when_cancel_fails_still_raises_a_clean_error(spec: Path) -> None:
