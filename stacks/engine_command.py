@@ -46,6 +46,8 @@ VERSION_TIMEOUT = 30.0
 CANCEL_GRACE = 10.0
 #: Seconds between the immediate-stop request and SIGKILL.
 KILL_AFTER = 3.0
+#: Seconds between checks for a pending signal while a command runs.
+POLL = 0.1
 
 OnOutput = Callable[[str], Any]
 
@@ -142,11 +144,7 @@ class EngineCommand(PulumiCommand):
         for reader in readers:
             reader.start()
         try:
-            try:
-                code = process.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                self.stop()
-                code = process.wait()
+            code = self._wait_polling(process)
             for reader in readers:
                 reader.join()
         except BaseException as exc:
@@ -161,6 +159,20 @@ class EngineCommand(PulumiCommand):
         if code != 0:
             raise create_command_error(result)
         return result
+
+    def _wait_polling(self, process: subprocess.Popen[str]) -> int:
+        """Wait for ``process`` in slices of :data:`POLL` seconds, so that a signal the OS
+        delivered to another thread still runs scaffold's handler in the main thread
+        promptly (a blocking ``waitpid`` is not woken by a signal that lands elsewhere).
+        Past :attr:`timeout` seconds the process is stopped as on Ctrl-C."""
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while True:
+            try:
+                return process.wait(timeout=POLL)
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.monotonic() > deadline:
+                    self.stop()
+                    return process.wait()
 
     def stop(self, reason: BaseException | None = None) -> bool:
         """Stop the running command, if any, within ``grace + KILL_AFTER`` seconds.

@@ -30,10 +30,11 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 #: The most nodes (keys, values, list items) a file may hold, counting every alias
 #: (``*name``) as a full copy of what it refers to: a "billion laughs" stops here.
-MAX_NODES = 50_000
+MAX_NODES = 20_000
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -52,10 +53,12 @@ class _SpecLoader(yaml.SafeLoader):
     so the walk in :func:`_walk` is bounded by :data:`MAX_NODES` and :data:`MAX_DEPTH`.
     Only ``true`` and ``false`` (any case) are booleans, as in YAML 1.2: ``yes``, ``no``,
     ``on`` and ``off`` are text (a boolean field still accepts them, see docs/spec.md).
+    Integers are YAML 1.2's too: decimal, ``0o`` octal and ``0x`` hex (``1:30`` is text).
     """
 
+    # YAML 1.1's booleans and integers are replaced by YAML 1.2's, below the class.
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _INT_TAG)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -63,6 +66,7 @@ class _SpecLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._nodes = 0
+        self._aliases = 0
         self._sizes: dict[int, int] = {}
         self._open: set[str] = set()
 
@@ -74,6 +78,7 @@ class _SpecLoader(yaml.SafeLoader):
                                event.start_mark, "a value cannot contain itself: remove the alias or "
                                "move the anchor")
             node = super().compose_node(parent, index)
+            self._aliases += 1
             self._count(self._sizes.get(id(node), 1), event.start_mark)
             return node
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
@@ -96,12 +101,32 @@ class _SpecLoader(yaml.SafeLoader):
     def _count(self, size: int, mark: Any) -> None:
         self._nodes += size
         if self._nodes > MAX_NODES:
-            raise _Refused(f"the file expands to more than {MAX_NODES:,} values (aliases count as copies)",
-                           mark, "a spec needs far fewer; check the aliases (*name) around this spot")
+            if self._aliases:
+                raise _Refused(f"the file expands to more than {MAX_NODES:,} values (aliases count as copies)",
+                               mark, "a spec needs far fewer; check the aliases (*name) around this spot")
+            raise _Refused(f"the file holds more than {MAX_NODES:,} values", mark,
+                           "a spec needs far fewer; split it, or check that this is the right file")
 
 
 _BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _SpecLoader.add_implicit_resolver(_BOOL_TAG, _BOOL_12, list("tTfF"))
+#: YAML 1.2 core integers: decimal, ``0o`` octal, ``0x`` hex. YAML 1.1's ``010`` (octal 8),
+#: ``1_000`` and ``1:30`` (sexagesimal 90) are not numbers: ``010`` is 10, the others text.
+_INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_SpecLoader.add_implicit_resolver(_INT_TAG, _INT_12, list("-+0123456789"))
+
+
+def _construct_int_12(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """A YAML 1.2 integer; an explicit ``!!int`` tag reads the same forms."""
+    text = str(loader.construct_scalar(node))
+    if re.fullmatch(r"0o[0-7]+|0x[0-9a-fA-F]+", text):
+        return int(text, 0)
+    if not re.fullmatch(r"[-+]?[0-9]+", text):
+        raise ValueError(text)
+    return int(text, 10)
+
+
+_SpecLoader.add_constructor(_INT_TAG, _construct_int_12)
 
 
 def format_path(path: Sequence[str | int]) -> str:

@@ -124,3 +124,24 @@ def test_six_hundred_typos_are_answered_quickly(tmp_path: Path) -> None:
     assert f"{spec}:307:7: error: environments.dev.components.queue-nmber-299: overrides 'queue-nmber-299', " \
            "which is not a component (did you mean 'queue-number-299'?)" in errors
     assert all(ln.count("did you mean") <= 1 for ln in errors)
+
+
+def _components(count: int) -> str:
+    lines = ["scaffold: 1", "name: shop", "region: us-east-1", "environments:", "  dev: {profile: dev}", "components:"]
+    return "\n".join(lines + [f"  q{i:04d}: {{kind: queue}}" for i in range(count)]) + "\n"
+
+
+def test_four_thousand_components_validate_in_bounded_time(tmp_path: Path) -> None:
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(_components(4000))
+    result = validate(spec)  # was about 20 s: every pair of components compared for name collisions
+    assert result.returncode == 0, result.stderr
+    assert "4000 components" in result.stdout
+
+
+def test_more_values_than_the_limit_is_refused_at_the_line(tmp_path: Path) -> None:
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(_components(5000))
+    result = validate(spec)
+    assert result.returncode == 2
+    assert f"{spec}:5003:10: error: the file holds more than 20,000 values" in result.stderr

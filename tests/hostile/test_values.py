@@ -148,3 +148,14 @@ def test_path_with_a_newline_prints_on_one_line() -> None:
     errors = _errors(HEAD + 'components:\n  "api\\n": {kind: queue}\n')
     assert errors == ["7: components['api\\n']: component name 'api\\n' must be lowercase letters, digits and "
                       "single hyphens, starting with a letter and not ending with a hyphen"]
+
+
+def test_integers_have_their_yaml_1_2_forms() -> None:
+    text = "a: 010\nb: 1_000\nc: 1:30\nd: 0x1F\ne: 0o17\nf: -5\ng: !!int 12\n"
+    assert parse_yaml(text, "s.yaml").data == {"a": 10, "b": "1_000", "c": "1:30", "d": 31, "e": 15, "f": -5, "g": 12}
+
+
+def test_sexagesimal_is_not_a_port() -> None:
+    text = HEAD + "components:\n  api:\n    kind: api\n    image: nginx:1.27\n    port: 1:30\n"
+    assert _errors(text) == ["10: components.api.port: expected a valid integer, unable to parse string as an "
+                             "integer, got '1:30'"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,8 +144,14 @@ def send_events(address: str, events: Sequence[dict[str, Any]]) -> None:
 
 
 def hang(until: threading.Event, seconds: float = 60.0) -> Callable[[list[str]], CommandResult]:
-    """An answer that blocks like a hung ``pulumi`` (at most ``seconds``), until ``until`` is set."""
+    """An answer that blocks like a hung ``pulumi`` (at most ``seconds``), until ``until`` is set.
+
+    It waits in 50 ms slices, like ``EngineCommand``'s polling wait: a signal the OS hands
+    to another thread only runs the main thread's handler when the main thread wakes up.
+    """
     def answer(argv: list[str]) -> CommandResult:
-        until.wait(seconds)
+        deadline = time.monotonic() + seconds
+        while not until.wait(0.05) and time.monotonic() < deadline:
+            pass
         return ok()
     return answer
