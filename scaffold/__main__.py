@@ -1,5 +1,5 @@
 """``python -m scaffold`` runs the command-line interface."""
 
-from scaffold.cli import main
+from scaffold.entry import main
 
 main()

@@ -270,8 +270,7 @@ def _checked_overrides(source: Source, spec: Spec, env: str, broken: Broken,
                 merged[name] = model.model_validate(raw)
                 break
             except ValidationError as exc:
-                findings = [Finding(("components", name, *f.path), f.message, f.hint, key=f.key)
-                            for f in _validation_findings(exc, model, raw)]
+                findings = [_override_finding(name, base.kind, f) for f in _validation_findings(exc, model, raw)]
                 problems += _to_problems(source, findings, env)
                 for e in exc.errors():
                     broken.setdefault(name, set()).add(str(e["loc"][0]) if e["loc"] else "")
@@ -284,6 +283,15 @@ def _checked_overrides(source: Source, spec: Spec, env: str, broken: Broken,
             broken.setdefault(name, set()).update(override)
             del overrides[name]
     return overrides, merged
+
+
+def _override_finding(name: str, kind: str, f: Finding) -> Finding:
+    """A problem of an environment's override of component ``name``, at the component's path."""
+    if f.path == ("kind",):  # a kind is the same in every environment
+        return Finding(("components", name, "kind"),
+                       f"an environment cannot change a component's kind (it is {kind!r} everywhere)",
+                       "remove kind from this override, or add a separate component of that kind")
+    return Finding(("components", name, *f.path), f.message, f.hint, key=f.key)
 
 
 def _involves_broken(finding: Finding, broken: Broken) -> bool:

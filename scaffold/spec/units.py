@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 
 #: Seconds per unit suffix.
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-DURATION_PATTERN = r"^\s*(\d+)\s*([smhdw])\s*$"
+DURATION_PATTERN = r"^[ \t]*([0-9]+)[ \t]*([smhdw])[ \t]*$"
 _DURATION = re.compile(DURATION_PATTERN)
 #: Digits a duration may have before it is refused unread (every AWS limit fits in 12).
 _MAX_DIGITS = 30
@@ -28,7 +28,7 @@ def parse_duration(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 30s, 15m, 4d, or whole seconds")
     if isinstance(value, str):
-        match = _DURATION.match(value)
+        match = _DURATION.fullmatch(value)
         if not match:
             raise ValueError(f"{value!r} is not a duration: use seconds (30) or a unit s, m, h, d, w (e.g. 15m, 4d)")
         if len(match.group(1)) > _MAX_DIGITS:

@@ -159,3 +159,12 @@ def test_sexagesimal_is_not_a_port() -> None:
     text = HEAD + "components:\n  api:\n    kind: api\n    image: nginx:1.27\n    port: 1:30\n"
     assert _errors(text) == ["10: components.api.port: expected a valid integer, unable to parse string as an "
                              "integer, got '1:30'"]
+
+
+@pytest.mark.parametrize("text", ["\u0661\u0665m", "15m\n", "15 m\n", "15\u00a0m"])
+def test_durations_take_only_ascii_digits_and_nothing_after(text: str) -> None:
+    from scaffold.spec.units import parse_duration
+
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration(text)
+    assert parse_duration(" 15m ") == 900 and parse_duration("15 m") == 900

@@ -1,0 +1,45 @@
+"""Ctrl-C (SIGINT) ends any command promptly with exit 130, as docs/cli.md documents."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shop.yaml"
+
+
+def _interrupt_after(delay: float, *args: str) -> tuple[int, float]:
+    # The child must not inherit an ignored SIGINT (a background job's default in a shell).
+    proc = subprocess.Popen([sys.executable, "-m", "scaffold", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    try:
+        _, stderr = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"scaffold {' '.join(args)} did not end within 20 s of Ctrl-C")
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+    return proc.returncode, time.monotonic() - started
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 1.8])
+def test_ctrl_c_during_plan_exits_130_promptly(delay: float) -> None:
+    code, waited = _interrupt_after(delay, "plan", "-f", str(EXAMPLE), "-e", "prod", "--json")
+    # A plan that finished before the signal arrived is fine too; it must never hang or trace back.
+    assert code in (130, 0)
+    assert waited < 5
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.1, 0.15, 0.25])
+def test_ctrl_c_while_scaffold_starts_exits_130_without_a_traceback(delay: float) -> None:
+    # These land while Python imports typer, rich and pydantic, before any command runs.
+    code, _ = _interrupt_after(delay, "validate", "-f", str(EXAMPLE))
+    assert code in (130, 0)
