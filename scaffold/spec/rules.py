@@ -74,9 +74,31 @@ def _name_problem(name: str, max_len: int) -> str | None:
     return None
 
 
+def credential_url_rules(spec: Spec) -> Iterator[Finding]:
+    """``backend`` and ``secrets_provider`` URLs must not carry credentials.
+
+    The spec is committed to version control, and ``blueprint``, ``plan`` and
+    ``generate`` copy these URLs into their output and files. Credentials belong in the
+    environment: AWS credentials for ``s3://``, ``AZURE_STORAGE_*`` or
+    ``PULUMI_BACKEND_URL`` itself (whose credentials scaffold never prints or writes).
+    """
+    from stacks.engine_errors import redact  # pulumi-free
+
+    places: list[tuple[FieldPath, str | None]] = [(("backend",), spec.backend),
+                                                  (("secrets_provider",), spec.secrets_provider)]
+    places += [(("environments", env, "backend"), e.backend) for env, e in spec.environments.items()]
+    for path, url in places:
+        if url and redact(url) != url:
+            yield Finding(path, f"the URL carries credentials ({redact(url)}); the spec is committed and "
+                          "copied into plans and generated projects, so it must not hold them",
+                          "remove the user:password or token part, and give credentials through the "
+                          "environment, e.g. AWS_PROFILE, or PULUMI_BACKEND_URL with the full URL")
+
+
 def spec_rules(spec: Spec) -> Iterator[Finding]:
     """Rules that hold for the spec as written, whatever the environment."""
     yield from physical_name_rules(spec)
+    yield from credential_url_rules(spec)
     components = spec.components
     names = list(components)
     for name in names:

@@ -168,3 +168,25 @@ def test_durations_take_only_ascii_digits_and_nothing_after(text: str) -> None:
     with pytest.raises(ValueError, match="is not a duration"):
         parse_duration(text)
     assert parse_duration(" 15m ") == 900 and parse_duration("15 m") == 900
+
+
+@pytest.mark.parametrize("backend", ["s3://AKIAEXAMPLEKEY:wJalrXUtnFEMIsecret@acme-state/shop",
+                                     "azblob://state?sig=wJalrXUtnFEMIsecret"])
+@pytest.mark.parametrize("command", [["validate"], ["blueprint", "-e", "dev"], ["plan", "-e", "dev"],
+                                     ["generate", "-e", "dev", "--out", "{out}"]])
+def test_credentials_in_a_backend_url_are_refused_and_never_printed_or_written(
+        tmp_path, backend: str, command: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    spec = tmp_path / "scaffold.yaml"
+    spec.write_text(f'scaffold: 1\nname: shop\nregion: us-east-1\nbackend: "{backend}"\n'
+                    "environments: {dev: {profile: dev}}\ncomponents: {q: {kind: queue}}\n")
+    out = tmp_path / "out"
+    args = [a.replace("{out}", str(out)) for a in command]
+    result = CliRunner().invoke(app, [*args, "-f", str(spec)])
+    assert result.exit_code == 2
+    assert "wJalrXUtnFEMIsecret" not in result.output
+    assert "backend: the URL carries credentials" in result.output
+    assert not out.exists()
