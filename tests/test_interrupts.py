@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shop.yaml"
+#: What a Ctrl-C may end with: exit 130, or death by SIGINT itself when it lands before the
+#: interpreter has installed its handler (a shell reports both as 130), or success when the
+#: command finished first.
+ENDED_BY_CTRL_C = (130, -signal.SIGINT, 0)
 
 
 def _interrupt_after(delay: float, *args: str) -> tuple[int, float]:
@@ -34,7 +38,7 @@ def _interrupt_after(delay: float, *args: str) -> tuple[int, float]:
 def test_ctrl_c_during_plan_exits_130_promptly(delay: float) -> None:
     code, waited = _interrupt_after(delay, "plan", "-f", str(EXAMPLE), "-e", "prod", "--json")
     # A plan that finished before the signal arrived is fine too; it must never hang or trace back.
-    assert code in (130, 0)
+    assert code in ENDED_BY_CTRL_C
     assert waited < 5
 
 
@@ -42,4 +46,4 @@ def test_ctrl_c_during_plan_exits_130_promptly(delay: float) -> None:
 def test_ctrl_c_while_scaffold_starts_exits_130_without_a_traceback(delay: float) -> None:
     # These land while Python imports typer, rich and pydantic, before any command runs.
     code, _ = _interrupt_after(delay, "validate", "-f", str(EXAMPLE))
-    assert code in (130, 0)
+    assert code in ENDED_BY_CTRL_C
