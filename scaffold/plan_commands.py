@@ -9,6 +9,12 @@ from __future__ import annotations
 import atexit
 import gc
 import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +22,7 @@ import typer
 
 from scaffold.console import err, fail, out
 from scaffold.errors import OperationError, ScaffoldError
+from scaffold.exit_codes import ExitStatus
 
 if TYPE_CHECKING:
     from scaffold.spec.replacement import Replacement
@@ -60,7 +67,8 @@ def plan_command(
     try:
         blueprint = load_blueprint(file, env)
         replaced = _replacements(file, against, blueprint.environment) if against is not None else None
-        result = _run(blueprint)
+        with _exit_at_once_on_ctrl_c():
+            result = _run(blueprint)
     except ScaffoldError as error:
         fail(error)
     finally:
@@ -101,6 +109,31 @@ def _mark_json(document: dict[str, Any], replaced: list[Replacement]) -> None:
                  if (r.resource_type, r.logical_name) == (resource["type"], resource["name"])]
         if found:
             resource["replace"] = found
+
+
+@contextmanager
+def _exit_at_once_on_ctrl_c() -> Iterator[None]:
+    """While the offline engine runs, Ctrl-C ends the process at once with exit 130.
+
+    A KeyboardInterrupt raised inside Pulumi's runtime (its event loop, its gRPC mock
+    monitor, or a half-finished import) can leave worker threads that the interpreter then
+    waits for at exit: the plan hangs. The plan writes nothing, so there is nothing to
+    clean up, and exiting straight away is safe.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+        os._exit(int(ExitStatus.INTERRUPTED))
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run(blueprint: Any) -> Plan:
