@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,11 +19,11 @@ import pytest
 from scaffold.errors import OperationError, PrerequisiteError, ScaffoldError, UsageError
 from scaffold.exit_codes import ExitStatus
 from stacks import deploy
-from stacks.deploy import StackRunner, StackTarget, resolve_backend, resolve_secrets
+from stacks.deploy import StackRunner, resolve_backend, resolve_secrets
 from stacks.progress import OperationSummary, ResourceStep
 from tests.stacks.pulumi_double import RecordingPulumiCommand, failure, step_event
+from tests.stacks.targets import PASS_ENV, target_for
 
-PASS_ENV = {"PULUMI_CONFIG_PASSPHRASE": "correct horse"}
 AWS_V = "v" + importlib.metadata.version("pulumi_aws")
 RANDOM_V = "v" + importlib.metadata.version("pulumi_random")
 NOT_FOUND = failure("error: no stack named 'dev' found")
@@ -39,28 +38,6 @@ OUTPUT_ARGVS = [["stack", "output", "--json", "--stack", "dev"],
                 ["stack", "output", "--json", "--show-secrets", "--stack", "dev"]]
 INLINE = ["--client=127.0.0.1:PORT", "--exec-kind", "auto.inline",
           "--event-log", "tcp://127.0.0.1:PORT", "--stack", "dev"]
-
-
-def blueprint(**overrides: Any) -> SimpleNamespace:
-    """A stand-in for scaffold.spec's Blueprint with the fields deploy reads."""
-    fields: dict[str, Any] = {
-        "project": "shop", "environment": "dev", "profile": "dev", "region": "eu-west-1",
-        "backend": None, "secrets_provider": None,
-        "tags": {"project": "shop", "environment": "dev"},
-    }
-    return SimpleNamespace(**{**fields, **overrides})
-
-
-@pytest.fixture
-def spec(tmp_path: Path) -> Path:
-    path = tmp_path / "scaffold.yaml"
-    path.write_text("name: shop\n")
-    return path
-
-
-def target_for(spec: Path, environ: dict[str, str] | None = None, **overrides: Any) -> StackTarget:
-    return StackTarget.from_blueprint(blueprint(**overrides), spec,
-                                      environ=PASS_ENV if environ is None else environ)
 
 
 def runner(spec: Path, fake: RecordingPulumiCommand, steps: list[ResourceStep] | None = None,

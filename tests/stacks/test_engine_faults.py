@@ -17,7 +17,6 @@ import textwrap
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -30,37 +29,17 @@ from scaffold import stack_commands
 from scaffold.errors import OperationError, PrerequisiteError, ScaffoldError, UsageError
 from scaffold.exit_codes import ExitStatus
 from stacks import deploy
-from stacks.deploy import StackRunner, StackTarget, resolve_backend, work_dir_name
+from stacks.deploy import StackRunner, resolve_backend, work_dir_name
 from stacks.engine_errors import redact, url_secrets
 from tests.stacks.pulumi_double import RecordingPulumiCommand, failure, hang, ok
+from tests.stacks.targets import blueprint, target_for
 
-PASS_ENV = {"PULUMI_CONFIG_PASSPHRASE": "correct horse"}
 CREDENTIAL_BACKENDS = [
     ("s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY@shop-state/prefix",
      ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"]),
     ("https://deployer:hunter2-long@state.example.com/pulumi", ["deployer", "hunter2-long"]),
     ("azblob://state?sig=Zm9vYmFyYmF6cXV4&sv=2020", ["Zm9vYmFyYmF6cXV4"]),
 ]
-
-
-def blueprint(**overrides: Any) -> SimpleNamespace:
-    fields: dict[str, Any] = {
-        "project": "shop", "environment": "dev", "profile": "dev", "region": "eu-west-1",
-        "backend": None, "secrets_provider": None, "tags": {"project": "shop"},
-    }
-    return SimpleNamespace(**{**fields, **overrides})
-
-
-@pytest.fixture
-def spec(tmp_path: Path) -> Path:
-    path = tmp_path / "scaffold.yaml"
-    path.write_text("name: shop\n")
-    return path
-
-
-def target_for(spec: Path, environ: dict[str, str] | None = None, **overrides: Any) -> StackTarget:
-    return StackTarget.from_blueprint(blueprint(**overrides), spec,
-                                      environ=PASS_ENV if environ is None else environ)
 
 
 def runner(spec: Path, fake: RecordingPulumiCommand | None, **overrides: Any) -> StackRunner:
