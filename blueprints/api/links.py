@@ -26,7 +26,7 @@ from typing import Any
 
 import pulumi
 
-from blueprints.api.settings import ApiSettings, secrets_manager_arns, ssm_parameter_arns
+from blueprints.api.settings import ContainerSettings, secrets_manager_arns, ssm_parameter_arns
 from blueprints.base import Link
 
 
@@ -50,7 +50,7 @@ class LinkedConfig:
     parameter_arns: Sequence[str] = ()
 
 
-def merge_links(settings: ApiSettings, links: Sequence[Link]) -> LinkedConfig:
+def merge_links(settings: ContainerSettings, links: Sequence[Link]) -> LinkedConfig:
     """Merge the API's own variables, secrets and permissions with those of its links.
 
     Raises:

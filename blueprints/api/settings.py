@@ -9,9 +9,10 @@ fails before any resource is built.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 from blueprints.constraints import LOG_RETENTION_DAYS, SettingProblem, raise_problems
 
@@ -288,23 +289,28 @@ def scaling_problems(s: ScalingSettings) -> Iterator[SettingProblem]:
                              "API_TargetTrackingScalingPolicyConfiguration.html")
 
 
-def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
-    """Every problem of an :class:`ApiSettings` besides its ``scaling`` (see :func:`scaling_problems`)
-    and its front door (:func:`front_door_problems`). Field names are the settings' own
-    (``log_retention_days``, ``environment.NAME``, ``secrets.NAME``)."""
+def command_problems(command: Sequence[str] | None) -> Iterator[SettingProblem]:
+    """The problem with a container ``command`` (on ``command``), if any.
+
+    ``None`` keeps the image's own ``CMD``; a list replaces it and must not be empty.
+    ECS passes it to Docker as ``Cmd``: an array of strings, with no other limit than
+    the task definition's 64 KiB.
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (command)
+    """
+    if command is not None and not command:
+        yield SettingProblem("command", "must have at least one element",
+                             'leave it out to run the image\'s CMD, or write e.g. ["python", "-m", "worker"]',
+                             "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html")
+
+
+def container_problems(s: ContainerSettings) -> Iterator[SettingProblem]:
+    """Every problem of what a Fargate task runs: image, cpu/memory, command, log retention,
+    variable names and secret references. Shared by the API, worker and job components;
+    field names are the settings' own (``log_retention_days``, ``environment.NAME``,
+    ``secrets.NAME``)."""
     yield from image_problems(s.image)
     yield from fargate_problems(s.cpu, s.memory)
-    if not 1 <= s.port <= 65535:
-        yield SettingProblem("port", f"must be 1-65535, not {s.port}")
-    if not re.fullmatch(HEALTH_CHECK_PATTERN, s.health_check) or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
-        yield SettingProblem("health_check", f"must be a path starting with '/', without spaces, of at most "
-                             f"{MAX_HEALTH_CHECK_PATH} characters, not {s.health_check[:40]!r}", "e.g. /healthz",
-                             "terraform-provider-aws internal/service/elbv2/target_group.go")
-    if not 0 <= s.health_check_grace_period <= MAX_HEALTH_CHECK_GRACE_PERIOD:
-        yield SettingProblem("health_check_grace_period",
-                             f"must be 0 to {MAX_HEALTH_CHECK_GRACE_PERIOD} seconds, not {s.health_check_grace_period}",
-                             "e.g. 60s or 5m",
-                             "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html")
+    yield from command_problems(s.command)
     if s.log_retention_days not in LOG_RETENTION_DAYS:
         yield SettingProblem("log_retention_days",
                              f"CloudWatch Logs cannot keep logs for {s.log_retention_days} days "
@@ -312,8 +318,6 @@ def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
                              "use one of " + ", ".join(f"{d}d" for d in LOG_RETENTION_DAYS),
                              "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/"
                              "API_PutRetentionPolicy.html")
-    if s.access_log_retention_days < 1:
-        yield SettingProblem("access_log_retention_days", "must be at least 1")
     for kind, names in (("environment", s.environment), ("secrets", s.secrets)):
         for name in names:
             if not ENV_NAME.match(name):
@@ -328,6 +332,53 @@ def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
             yield SettingProblem(f"secrets.{name}", problem, SECRET_ARN_HINT,
                                  "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
                                  "secrets-envvar-secrets-manager.html")
+
+
+def api_problems(s: ApiSettings) -> Iterator[SettingProblem]:
+    """Every problem of an :class:`ApiSettings` besides its ``scaling`` (see :func:`scaling_problems`)
+    and its front door (:func:`front_door_problems`): :func:`container_problems`, then the
+    port, health check and access logs."""
+    yield from container_problems(s)
+    if not 1 <= s.port <= 65535:
+        yield SettingProblem("port", f"must be 1-65535, not {s.port}")
+    if not re.fullmatch(HEALTH_CHECK_PATTERN, s.health_check) or len(s.health_check) > MAX_HEALTH_CHECK_PATH:
+        yield SettingProblem("health_check", f"must be a path starting with '/', without spaces, of at most "
+                             f"{MAX_HEALTH_CHECK_PATH} characters, not {s.health_check[:40]!r}", "e.g. /healthz",
+                             "terraform-provider-aws internal/service/elbv2/target_group.go")
+    if not 0 <= s.health_check_grace_period <= MAX_HEALTH_CHECK_GRACE_PERIOD:
+        yield SettingProblem("health_check_grace_period",
+                             f"must be 0 to {MAX_HEALTH_CHECK_GRACE_PERIOD} seconds, not {s.health_check_grace_period}",
+                             "e.g. 60s or 5m",
+                             "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html")
+    if s.access_log_retention_days < 1:
+        yield SettingProblem("access_log_retention_days", "must be at least 1")
+
+
+class ContainerSettings(Protocol):
+    """What a Fargate task runs, as the API, worker and job settings all give it
+    (:func:`container_problems` checks it; :func:`blueprints.api.task.build_task` builds it).
+
+    ``port`` is ``None`` for a container that listens on nothing (worker, job);
+    ``command`` is ``None`` to run the image's ``CMD``. ``cpu`` in Fargate units,
+    ``memory`` in MiB, ``log_retention_days`` in days.
+    """
+
+    @property
+    def image(self) -> str: ...
+    @property
+    def port(self) -> int | None: ...
+    @property
+    def cpu(self) -> int: ...
+    @property
+    def memory(self) -> int: ...
+    @property
+    def command(self) -> Sequence[str] | None: ...
+    @property
+    def environment(self) -> Mapping[str, str]: ...
+    @property
+    def secrets(self) -> Mapping[str, str]: ...
+    @property
+    def log_retention_days(self) -> int: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -396,6 +447,8 @@ class ApiSettings:
         certificate: The ARN of an issued ACM certificate in the stack's region, for DNS
             hosted outside Route 53: scaffold then requests no certificate and creates
             no DNS record; HTTPS on 443 uses this one.
+        command: The container's command (Docker ``Cmd``), replacing the image's ``CMD``;
+            ``None`` keeps the image's.
         waf: Put an AWS WAF web ACL (managed common and known-bad-inputs rules, a
             per-IP rate limit) in front of a public load balancer; internal load
             balancers never get one.
@@ -432,6 +485,7 @@ class ApiSettings:
     zone: str | None = None
     certificate: str | None = None
     waf: bool = False
+    command: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # Freeze the mappings too: the settings object must not change under a built component.

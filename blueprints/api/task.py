@@ -32,7 +32,7 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.api.links import LinkedConfig
-from blueprints.api.settings import ApiSettings
+from blueprints.api.settings import ContainerSettings
 from blueprints.base import Component
 
 #: IAM policy language version.
@@ -157,15 +157,17 @@ def task_policy_document(statements: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _container_definitions(
-    *, name: str, settings: ApiSettings, log_group: str, region: str,
+    *, name: str, settings: ContainerSettings, log_group: str, region: str,
     environment: Mapping[str, str], secrets: Mapping[str, str],
 ) -> str:
+    container: dict[str, Any] = {"name": name, "image": settings.image, "essential": True}
+    if settings.command is not None:
+        container["command"] = list(settings.command)
+    if settings.port is not None:
+        container["portMappings"] = [{"containerPort": settings.port, "hostPort": settings.port,
+                                      "protocol": "tcp"}]
     return json.dumps([{
-        "name": name,
-        "image": settings.image,
-        "essential": True,
-        "portMappings": [{"containerPort": settings.port, "hostPort": settings.port,
-                          "protocol": "tcp"}],
+        **container,
         "logConfiguration": {"logDriver": "awslogs", "options": {
             "awslogs-group": log_group,
             "awslogs-region": region,
@@ -176,8 +178,12 @@ def _container_definitions(
     }])
 
 
-def build_task(owner: Component, settings: ApiSettings, linked: LinkedConfig) -> TaskResources:
-    """Create the log group, roles and task definition of an API as children of ``owner``."""
+def build_task(owner: Component, settings: ContainerSettings, linked: LinkedConfig) -> TaskResources:
+    """Create the log group, roles and task definition of an API, worker or job as children of ``owner``.
+
+    The container maps ``settings.port`` when it has one (an API) and runs ``settings.command``
+    instead of the image's ``CMD`` when given.
+    """
     invoke = pulumi.InvokeOutputOptions(parent=owner)
     region = aws.get_region_output(opts=invoke).region
     account = aws.get_caller_identity_output(opts=invoke).account_id
