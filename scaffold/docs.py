@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from scaffold.spec import models
+from scaffold.spec.kinds import KINDS
 from scaffold.spec.profiles import profile_table
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -30,14 +31,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("network", models.NetworkSpec),
     ("alarms", models.AlarmsSpec),
     ("environments.NAME", models.EnvironmentSpec),
-    ("components.NAME (kind: database)", models.DatabaseSpec),
-    ("components.NAME.serverless", models.ServerlessSpec),
-    ("components.NAME (kind: cache)", models.CacheSpec),
-    ("components.NAME (kind: queue)", models.QueueSpec),
-    ("components.NAME (kind: notifications)", models.NotificationsSpec),
-    ("components.NAME.subscribers[]", models.SubscriberSpec),
-    ("components.NAME (kind: api)", models.ApiSpec),
-    ("components.NAME.scaling", models.ScalingSpec),
+    # Each kind's models, from its module (scaffold.spec.kinds).
+    *(entry for kind in KINDS.values() for entry in kind.doc_models),
 ]
 
 

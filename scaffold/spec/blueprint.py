@@ -8,18 +8,20 @@ names (MiB, ACU, vCPU units).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from scaffold.spec.models import ProfileName
-from scaffold.spec.units import Duration
-
-
-class Resolved(BaseModel):
-    """Base of the blueprint models: every field required, no unknown keys, immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from scaffold.spec.base import ProfileName, Resolved
+from scaffold.spec.kinds import KINDS
+from scaffold.spec.kinds.api import ApiBlueprint, ScalingBlueprint  # noqa: F401 (re-exported)
+from scaffold.spec.kinds.cache import CacheBlueprint  # noqa: F401 (re-exported)
+from scaffold.spec.kinds.database import DatabaseBlueprint, ServerlessBlueprint  # noqa: F401 (re-exported)
+from scaffold.spec.kinds.notifications import (  # noqa: F401 (re-exported)
+    NotificationsBlueprint,
+    SubscriberBlueprint,
+)
+from scaffold.spec.kinds.queue import QueueBlueprint  # noqa: F401 (re-exported)
 
 
 class NetworkBlueprint(Resolved):
@@ -34,91 +36,16 @@ class AlarmsBlueprint(Resolved):
     notify: str | None
 
 
-class ServerlessBlueprint(Resolved):
-    min: float = Field(ge=0, le=256, multiple_of=0.5)
-    max: float = Field(ge=1, le=256, multiple_of=0.5)
+def _component_union() -> Any:
+    """The discriminated union of every kind's blueprint model (:mod:`scaffold.spec.kinds`)."""
+    return Annotated[Union[tuple(k.blueprint_model for k in KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
 
 
-class DatabaseBlueprint(Resolved):
-    kind: Literal["database"]
-    engine: Literal["postgres", "mysql"]
-    version: str
-    instance: str | None
-    serverless: ServerlessBlueprint | None
-    replicas: int = Field(ge=0, le=15)
-    backup_retention: Duration = Field(ge=0)
-    database: str
-    deletion_protection: bool
-    final_snapshot: bool
-    proxy: bool
-    performance_insights: bool
-    monitoring_interval: Duration = Field(ge=0)
-    allow_replacement: bool
-
-
-class CacheBlueprint(Resolved):
-    kind: Literal["cache"]
-    engine: Literal["redis", "valkey"]
-    version: str
-    node: str
-    replicas: int = Field(ge=0, le=5)
-    snapshot_retention: Duration = Field(ge=0)
-    allow_replacement: bool
-
-
-class QueueBlueprint(Resolved):
-    kind: Literal["queue"]
-    fifo: bool
-    content_based_deduplication: bool
-    visibility_timeout: Duration = Field(ge=0)
-    retention: Duration = Field(ge=0)
-    max_receives: int = Field(ge=1, le=1000)
-
-
-class SubscriberBlueprint(Resolved):
-    protocol: Literal["email", "sms", "https", "queue"]
-    endpoint: str
-
-
-class NotificationsBlueprint(Resolved):
-    kind: Literal["notifications"]
-    subscribers: list[SubscriberBlueprint]
-
-
-class ScalingBlueprint(Resolved):
-    min: int = Field(ge=1)  # upper bounds: the spec's fields and ScalingSettings
-    max: int = Field(ge=1)
-    cpu: int | None = Field(ge=1, le=100)
-    memory: int | None = Field(ge=1, le=100)
-    requests: int | None = Field(ge=1)
-
-
-class ApiBlueprint(Resolved):
-    kind: Literal["api"]
-    image: str
-    port: int = Field(ge=1, le=65535)
-    cpu: int
-    memory: int
-    health_check: str
-    health_check_grace_period: Duration = Field(ge=0)
-    public: bool
-    domain: str | None
-    scaling: ScalingBlueprint
-    environment: dict[str, str]
-    secrets: dict[str, str]
-    uses: list[str]
-    log_retention: Duration = Field(ge=0)
-    access_logs: bool
-    deletion_protection: bool
-    zone: str | None
-    certificate: str | None
-    waf: bool
-
-
-ComponentBlueprint = Annotated[
-    DatabaseBlueprint | CacheBlueprint | QueueBlueprint | NotificationsBlueprint | ApiBlueprint,
-    Field(discriminator="kind"),
-]
+#: One resolved component: the blueprint model of its ``kind``.
+if TYPE_CHECKING:  # the kinds are known at run time only
+    ComponentBlueprint = Any
+else:
+    ComponentBlueprint = _component_union()
 
 
 class Blueprint(Resolved):
@@ -148,6 +75,6 @@ class Blueprint(Resolved):
     alarms: AlarmsBlueprint
     components: dict[str, ComponentBlueprint]
 
-    def of_kind(self, kind: str) -> dict[str, ComponentBlueprint]:
+    def of_kind(self, kind: str) -> dict[str, Any]:
         """The components of one kind, by name, in spec order."""
         return {name: c for name, c in self.components.items() if c.kind == kind}

@@ -26,7 +26,6 @@ and the components cannot drift apart.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -39,14 +38,7 @@ from blueprints.naming import (
     name_problems,
     refused_prefix,
 )
-from scaffold.spec.blueprint import (
-    ApiBlueprint,
-    Blueprint,
-    CacheBlueprint,
-    DatabaseBlueprint,
-    NotificationsBlueprint,
-    QueueBlueprint,
-)
+from scaffold.spec.blueprint import Blueprint
 
 #: The account id put into names that hold one (the access-log bucket) for prediction.
 #: Every account id has 12 digits, so lengths and rules come out the same.
@@ -156,102 +148,6 @@ def _services(n: _Namer) -> None:
     n.add("aws:ecs/cluster:Cluster", "name", n.stem(max_len=255), "ecs_cluster")
 
 
-def _database(n: _Namer, c: DatabaseBlueprint) -> None:
-    from stacks.settings import database_settings
-
-    s = database_settings(c, n.bp.alarms.enabled)
-    n.add("aws:rds/subnetGroup:SubnetGroup", "name", n.stem("subnets", max_len=255), "rds_subnet_group")
-    n.linked_security_group()
-    n.add("aws:rds/clusterParameterGroup:ClusterParameterGroup", "namePrefix",
-          n.stem("tls", max_len=200) + "-", "rds_parameter_group", random=True)
-    n.add("aws:rds/cluster:Cluster", "clusterIdentifier", n.stem(max_len=63), "rds_cluster")
-    if s.final_snapshot:
-        # 255 minus "-" and the RandomId's hex (blueprints.database.component.SNAPSHOT_SUFFIX_BYTES = 4).
-        n.add("aws:rds/cluster:Cluster", "finalSnapshotIdentifier",
-              n.stem("final", max_len=255 - 2 * 4 - 1) + "-", "rds_snapshot", random=True)
-    for i in range(1 + s.replicas):
-        n.add("aws:rds/clusterInstance:ClusterInstance", "identifier", n.stem(str(i + 1), max_len=63),
-              "rds_instance")
-    if s.monitoring_interval:
-        n.add("aws:iam/role:Role", "name", n.stem("monitoring", max_len=64), "iam_role")
-    if s.proxy:
-        n.add("aws:ec2/securityGroup:SecurityGroup", "name", n.stem("proxy-sg", max_len=255), "security_group")
-        n.add("aws:iam/role:Role", "name", n.stem("proxy", max_len=64), "iam_role")
-        n.add("aws:rds/proxy:Proxy", "name", n.stem("proxy", max_len=63), "rds_proxy")
-        if s.replicas >= 1:
-            n.add("aws:rds/proxyEndpoint:ProxyEndpoint", "dbProxyEndpointName", n.stem("ro", max_len=63),
-                  "rds_proxy")
-    if s.alarms:
-        n.alarms(["cpu", "freeable-memory"] + (["replica-lag"] if s.replicas else []))
-
-
-def _cache(n: _Namer, c: CacheBlueprint) -> None:
-    from stacks.settings import cache_settings
-
-    s = cache_settings(c, n.bp.alarms.enabled)
-    n.add("aws:elasticache/subnetGroup:SubnetGroup", "name", n.stem("subnets", max_len=255),
-          "elasticache_subnet_group")
-    n.linked_security_group()
-    n.add("aws:secretsmanager/secret:Secret", "namePrefix", n.stem("auth-token", max_len=400) + "-", "secret",
-          random=True)
-    n.add("aws:elasticache/replicationGroup:ReplicationGroup", "replicationGroupId", n.stem(max_len=40),
-          "elasticache_replication_group")
-    if s.alarms:
-        nodes = [f"{i:03d}" for i in range(1, s.replicas + 2)]
-        n.alarms([f"{metric}-{node}" for node in nodes for metric in ("cpu", "memory", "evictions")])
-
-
-def _queue(n: _Namer, c: QueueBlueprint) -> None:
-    from blueprints.queue.settings import MAX_QUEUE_NAME
-
-    def queue_name(suffix: str = "") -> str:  # blueprints.queue.component.Queue.queue_name
-        if c.fifo:
-            return n.stem(suffix, max_len=MAX_QUEUE_NAME - len(".fifo")) + ".fifo"
-        return n.stem(suffix, max_len=MAX_QUEUE_NAME)
-
-    n.add("aws:sqs/queue:Queue", "name", queue_name(), "sqs_queue")
-    n.add("aws:sqs/queue:Queue", "name", queue_name("dlq"), "sqs_queue")
-    if n.bp.alarms.enabled:
-        n.alarms(["dlq-not-empty", "oldest-message-age"])
-
-
-def _notifications(n: _Namer, c: NotificationsBlueprint) -> None:
-    from blueprints.notifications.settings import MAX_ALIAS_NAME, MAX_TOPIC_NAME
-
-    n.add("aws:kms/alias:Alias", "name", "alias/" + n.stem(max_len=MAX_ALIAS_NAME - len("alias/")), "kms_alias")
-    n.add("aws:sns/topic:Topic", "name", n.stem(max_len=MAX_TOPIC_NAME), "sns_topic")
-
-
-def _api(n: _Namer, c: ApiBlueprint) -> None:
-    from stacks.settings import api_settings
-
-    s = api_settings(c, n.bp.alarms.enabled)
-    n.add("aws:cloudwatch/logGroup:LogGroup", "name", f"/ecs/{n.stem(max_len=500)}", "log_group")
-    n.add("aws:iam/role:Role", "name", n.stem("exec", max_len=64), "iam_role")
-    n.add("aws:iam/role:Role", "name", n.stem("task", max_len=64), "iam_role")
-    n.add("aws:ecs/taskDefinition:TaskDefinition", "family", n.stem(max_len=255), "ecs_task_family")
-    n.add("aws:ecs/service:Service", "name", n.stem(max_len=255), "ecs_service")
-    n.add("aws:lb/loadBalancer:LoadBalancer", "name", n.stem("" if s.public else "int", max_len=32), "alb")
-    n.add("aws:lb/targetGroup:TargetGroup", "name", n.stem(str(s.port), max_len=32), "target_group")
-    if s.access_logs:
-        n.add("aws:s3/bucket:Bucket", "bucket", n.stem(f"alb-logs-{PLACEHOLDER_ACCOUNT_ID}", max_len=63),
-              "s3_bucket")
-    n.autonamed("aws:ec2/securityGroup:SecurityGroup", "alb-sg", "security_group")
-    n.autonamed("aws:ec2/securityGroup:SecurityGroup", "service-sg", "security_group")
-    targets = [key for key, value in (("cpu", s.scaling.cpu), ("memory", s.scaling.memory),
-                                      ("requests", s.scaling.requests)) if value is not None]
-    for key in targets:
-        n.add("aws:appautoscaling/policy:Policy", "name", n.stem(f"scale-{key}", max_len=255), "scaling_policy")
-    if s.waf and s.public:  # blueprints.api.load_balancer: public ALBs only
-        n.add("aws:wafv2/webAcl:WebAcl", "name", n.stem("waf", max_len=128), "waf_web_acl")
-    if s.alarms:
-        n.alarms(["5xx", "latency-p95", "unhealthy-hosts", "running-tasks"])
-
-
-_BY_KIND = {"database": _database, "cache": _cache, "queue": _queue, "notifications": _notifications,
-            "api": _api}
-
-
 def physical_names(bp: Blueprint) -> list[PhysicalName]:
     """Every physical name the stack of ``bp`` would set, in component order (network first).
 
@@ -262,14 +158,16 @@ def physical_names(bp: Blueprint) -> list[PhysicalName]:
     with contextlib.suppress(SettingsError, ValueError):
         _network(namer)
     out += namer.names
-    if bp.of_kind("api"):
+    from stacks.kinds import WIRING  # pulumi-free
+
+    if any(WIRING[c.kind].uses_cluster for c in bp.components.values()):
         namer = _Namer(bp, SERVICES)
         _services(namer)
         out += namer.names
     for name, c in bp.components.items():
         namer = _Namer(bp, name)
         try:
-            _BY_KIND[c.kind](namer, c)  # type: ignore[operator]
+            WIRING[c.kind].physical_names(namer, c)
         except (SettingsError, ValueError):
             continue
         out += namer.names
@@ -353,98 +251,15 @@ def collisions(blueprints: Mapping[str, Blueprint]) -> list[Collision]:
 # children get the same type and logical name make the same URN, which the engine refuses
 # ("Duplicate resource URN"): an API ``x`` has ``x-service-sg`` and ``x-task-role``, so an API
 # ``x-service`` (its ``x-service-sg``) or ``x-task`` (``x-task-role``) collides with it.
-# The suffixes below are each kind's children's, a superset of any one configuration's
-# (tests/spec/test_names.py checks that every child in worst-case plans is listed).
-
-_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-_SG = "aws:ec2/securityGroup:SecurityGroup"
-_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-_ROLE = "aws:iam/role:Role"
-_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-
-#: Each kind's children: logical-name suffix -> resource types (a superset of any configuration).
-_DATABASE_CHILDREN: dict[str, tuple[str, ...]] = {
-    "subnets": ("aws:rds/subnetGroup:SubnetGroup",), "sg": (_SG,),
-    "params": ("aws:rds/clusterParameterGroup:ClusterParameterGroup",),
-    "final-snapshot": ("random:index/randomId:RandomId",), "cluster": ("aws:rds/cluster:Cluster",),
-    "monitoring": (_ROLE, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
-    "proxy": (_ROLE, "aws:rds/proxy:Proxy"), "proxy-read-only": ("aws:rds/proxyEndpoint:ProxyEndpoint",),
-    "proxy-secret": (_ROLE_POLICY,), "proxy-sg": (_SG,), "proxy-target": ("aws:rds/proxyTarget:ProxyTarget",),
-    "proxy-targets": ("aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",),
-    "proxy-to-cluster": (_EGRESS,), "from-proxy": (_INGRESS,),
-    "alarm-cpu": (_ALARM,), "alarm-freeable-memory": (_ALARM,), "alarm-replica-lag": (_ALARM,),
-}
-_CACHE_CHILDREN: dict[str, tuple[str, ...]] = {
-    "subnets": ("aws:elasticache/subnetGroup:SubnetGroup",), "sg": (_SG,),
-    "auth-token": ("aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretVersion:SecretVersion",
-                   "random:index/randomPassword:RandomPassword"),
-    "group": ("aws:elasticache/replicationGroup:ReplicationGroup",),
-}
-_QUEUE_CHILDREN: dict[str, tuple[str, ...]] = {
-    "queue": ("aws:sqs/queue:Queue",), "dlq": ("aws:sqs/queue:Queue",),
-    "policy": ("aws:sqs/queuePolicy:QueuePolicy",), "dlq-policy": ("aws:sqs/queuePolicy:QueuePolicy",),
-    "dlq-redrive-allow": ("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",),
-    "alarm-dlq-not-empty": (_ALARM,), "alarm-oldest-message-age": (_ALARM,),
-}
-_NOTIFICATIONS_CHILDREN: dict[str, tuple[str, ...]] = {
-    "key": ("aws:kms/alias:Alias", "aws:kms/key:Key"), "policy": ("aws:sns/topicPolicy:TopicPolicy",),
-    "topic": ("aws:sns/topic:Topic",),
-}
-_API_CHILDREN: dict[str, tuple[str, ...]] = {
-    "access-logs": ("aws:s3/bucket:Bucket",),
-    "access-logs-encryption": (
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",),
-    "access-logs-lifecycle": ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",),
-    "access-logs-policy": ("aws:s3/bucketPolicy:BucketPolicy",),
-    "access-logs-public-access": ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",),
-    "alarm-5xx": (_ALARM,), "alarm-latency-p95": (_ALARM,), "alarm-running-tasks": (_ALARM,),
-    "alarm-unhealthy-hosts": (_ALARM,),
-    "alb": ("aws:lb/loadBalancer:LoadBalancer",), "alb-sg": (_SG,), "alb-in-80": (_INGRESS,),
-    "alb-in-443": (_INGRESS,), "alias": ("aws:route53/record:Record",),
-    "certificate": ("aws:acm/certificate:Certificate",),
-    "certificate-validation": ("aws:acm/certificateValidation:CertificateValidation",),
-    "certificate-validation-0": ("aws:route53/record:Record",),
-    "execution-policy": (_ROLE_POLICY,), "execution-role": (_ROLE,),
-    "http": ("aws:lb/listener:Listener",), "https": ("aws:lb/listener:Listener",),
-    "logs": ("aws:cloudwatch/logGroup:LogGroup",),
-    "scale-cpu": ("aws:appautoscaling/policy:Policy",), "scale-memory": ("aws:appautoscaling/policy:Policy",),
-    "scale-requests": ("aws:appautoscaling/policy:Policy",), "scaling": ("aws:appautoscaling/target:Target",),
-    "service": ("aws:ecs/service:Service",), "service-out": (_EGRESS,), "service-sg": (_SG,),
-    "task": ("aws:ecs/taskDefinition:TaskDefinition",), "task-policy": (_ROLE_POLICY,), "task-role": (_ROLE,),
-    "tg": ("aws:lb/targetGroup:TargetGroup",), "waf": ("aws:wafv2/webAcl:WebAcl",),
-    "waf-association": ("aws:wafv2/webAclAssociation:WebAclAssociation",),
-}
-
-
-def _children(c: object) -> dict[str, tuple[str, ...]]:
-    """Logical-name suffix -> resource types of the children of one component (a superset)."""
-    if isinstance(c, DatabaseBlueprint):
-        return {**_DATABASE_CHILDREN,
-                **{f"instance-{i + 1}": ("aws:rds/clusterInstance:ClusterInstance",) for i in range(1 + c.replicas)}}
-    if isinstance(c, CacheBlueprint):
-        nodes = [f"{i:03d}" for i in range(1, c.replicas + 2)]
-        return {**_CACHE_CHILDREN,
-                **{f"alarm-{m}-{n}": (_ALARM,) for n in nodes for m in ("cpu", "memory", "evictions")}}
-    if isinstance(c, QueueBlueprint):
-        return dict(_QUEUE_CHILDREN)
-    if isinstance(c, NotificationsBlueprint):
-        # blueprints.notifications.component._subscription_suffix: <protocol>-<8 hex of the endpoint>
-        subscriptions = {
-            f"sub-sqs-{s.endpoint}" if s.protocol == "queue"
-            else f"sub-{s.protocol}-{hashlib.sha256(s.endpoint.encode()).hexdigest()[:8]}":
-                ("aws:sns/topicSubscription:TopicSubscription",)
-            for s in c.subscribers}
-        return {**_NOTIFICATIONS_CHILDREN, **subscriptions}
-    if isinstance(c, ApiBlueprint):
-        return {**_API_CHILDREN, f"alb-out-{c.port}": (_EGRESS,), f"service-in-{c.port}": (_INGRESS,),
-                **{f"to-{u}": (_INGRESS,) for u in c.uses}}
-    return {}
+# Each kind's wiring lists its children's suffixes (stacks.kinds.Wiring.children), a superset of
+# any one configuration's (tests/spec/test_names.py checks that every child in worst-case plans is listed).
 
 
 def logical_names(bp: Blueprint) -> dict[str, set[tuple[str, str]]]:
     """``(type, logical name)`` of each spec component's children, by component (a superset)."""
-    return {name: {(t, f"{name}-{suffix}") for suffix, types in _children(c).items() for t in types}
+    from stacks.kinds import WIRING  # pulumi-free
+
+    return {name: {(t, f"{name}-{suffix}") for suffix, types in WIRING[c.kind].children(c).items() for t in types}
             for name, c in bp.components.items()}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from scaffold.spec.kinds import KINDS
 from scaffold.spec.units import format_duration
 
 DAY: Final = 86400  # seconds
@@ -30,87 +31,31 @@ ENGINE_VERSIONS: Final[Mapping[str, str]] = {
     "valkey": "8.0",
 }
 
-_COMMON_QUEUE = {
-    "fifo": False,
-    "content_based_deduplication": False,
-    "visibility_timeout": 30,
-    "retention": 4 * DAY,
-    "max_receives": 5,
-}
-
-#: The defaults of each profile, by section (``network``, ``alarms``) or component kind.
-PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
+#: The profiles' defaults of the stack-wide sections: the network and the alarms.
+_SECTIONS: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
     "dev": {
         "network": {"azs": 2, "nat": "single", "cidr": "10.0.0.0/16", "flow_logs": False},
         "alarms": {"enabled": False, "notify": None},
-        "database": {
-            "engine": "postgres", "instance": "db.t4g.medium", "serverless": None, "replicas": 0,
-            "backup_retention": 1 * DAY, "database": "app",
-            "deletion_protection": False, "final_snapshot": False,
-            "proxy": False, "performance_insights": False, "monitoring_interval": 0, "allow_replacement": False,
-        },
-        "cache": {"engine": "redis", "node": "cache.t4g.micro", "replicas": 0, "snapshot_retention": 0,
-                  "allow_replacement": False},
-        "queue": dict(_COMMON_QUEUE),
-        "notifications": {"subscribers": []},
-        "api": {
-            "port": 8080, "cpu": 256, "memory": 512, "health_check": "/", "health_check_grace_period": 60,
-            "public": True, "domain": None,
-            "scaling": {"min": 1, "max": 2, "cpu": 60, "memory": None, "requests": None},
-            "environment": {}, "secrets": {}, "uses": [],
-            "log_retention": 7 * DAY, "access_logs": False, "deletion_protection": False,
-            "zone": None, "certificate": None, "waf": False,
-        },
     },
     "staging": {
         "network": {"azs": 2, "nat": "single", "cidr": "10.0.0.0/16", "flow_logs": False},
         "alarms": {"enabled": True, "notify": None},
-        "database": {
-            "engine": "postgres", "instance": "db.t4g.medium", "serverless": None, "replicas": 1,
-            "backup_retention": 7 * DAY, "database": "app",
-            "deletion_protection": False, "final_snapshot": True,
-            "proxy": True, "performance_insights": False, "monitoring_interval": 0, "allow_replacement": False,
-        },
-        "cache": {"engine": "redis", "node": "cache.t4g.small", "replicas": 1, "snapshot_retention": 1 * DAY,
-                  "allow_replacement": False},
-        "queue": dict(_COMMON_QUEUE),
-        "notifications": {"subscribers": []},
-        "api": {
-            "port": 8080, "cpu": 256, "memory": 512, "health_check": "/", "health_check_grace_period": 60,
-            "public": True, "domain": None,
-            "scaling": {"min": 1, "max": 4, "cpu": 60, "memory": None, "requests": None},
-            "environment": {}, "secrets": {}, "uses": [],
-            "log_retention": 14 * DAY, "access_logs": False, "deletion_protection": False,
-            "zone": None, "certificate": None, "waf": False,
-        },
     },
     "production": {
         "network": {"azs": 3, "nat": "per_az", "cidr": "10.0.0.0/16", "flow_logs": True},
         "alarms": {"enabled": True, "notify": None},
-        "database": {
-            "engine": "postgres", "instance": "db.r6g.large", "serverless": None, "replicas": 1,
-            "backup_retention": 14 * DAY, "database": "app",
-            "deletion_protection": True, "final_snapshot": True,
-            "proxy": True, "performance_insights": True, "monitoring_interval": 60, "allow_replacement": False,
-        },
-        "cache": {"engine": "redis", "node": "cache.r7g.large", "replicas": 1, "snapshot_retention": 7 * DAY,
-                  "allow_replacement": False},
-        "queue": dict(_COMMON_QUEUE),
-        "notifications": {"subscribers": []},
-        "api": {
-            "port": 8080, "cpu": 512, "memory": 1024, "health_check": "/", "health_check_grace_period": 60,
-            "public": True, "domain": None,
-            "scaling": {"min": 2, "max": 10, "cpu": 60, "memory": None, "requests": None},
-            "environment": {}, "secrets": {}, "uses": [],
-            "log_retention": 30 * DAY, "access_logs": True, "deletion_protection": True,
-            "zone": None, "certificate": None, "waf": True,
-        },
     },
 }
 
+#: The defaults of each profile, by section (``network``, ``alarms``) or component kind; each
+#: kind's come from its module (:attr:`scaffold.spec.kinds.Kind.profiles`).
+PROFILES: Final[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {
+    profile: {**sections, **{name: k.profiles[profile] for name, k in KINDS.items()}}
+    for profile, sections in _SECTIONS.items()
+}
+
 #: Fields whose value is a duration in seconds (shown as ``14d`` in the docs table).
-_DURATION_FIELDS = {"backup_retention", "snapshot_retention", "visibility_timeout", "retention",
-                    "log_retention", "health_check_grace_period", "monitoring_interval"}
+_DURATION_FIELDS = frozenset().union(*(k.duration_fields for k in KINDS.values()))
 
 
 def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:

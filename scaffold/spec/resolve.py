@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from scaffold.spec.blueprint import Blueprint
+from scaffold.spec.kinds import KINDS
 from scaffold.spec.models import Spec
-from scaffold.spec.profiles import ENGINE_VERSIONS, PROFILES
+from scaffold.spec.profiles import PROFILES
 
 #: Tag keys the stack puts on every resource by default.
 TAG_PROJECT = "scaffold:project"
@@ -35,19 +36,6 @@ def _given(model: Any) -> dict[str, Any]:
     return model.model_dump(exclude_none=True, by_alias=False) if model is not None else {}
 
 
-def _subscribers(raw: Any) -> Any:
-    if not isinstance(raw, list):
-        return raw
-    out = []
-    for item in raw:
-        if isinstance(item, Mapping) and len(item) == 1:
-            (protocol, endpoint), = item.items()
-            out.append({"protocol": protocol, "endpoint": endpoint})
-        else:
-            out.append(item)
-    return out
-
-
 def resolve_raw(spec: Spec, env_name: str) -> dict[str, Any]:
     """The blueprint of ``env_name`` as plain data, before its own validation.
 
@@ -64,12 +52,9 @@ def resolve_raw(spec: Spec, env_name: str) -> dict[str, Any]:
     for name, component in spec.components.items():
         given = deep_merge(_given(component), overrides.get(name, {}))
         merged = deep_merge(profile[component.kind], given)
-        if component.kind in ("database", "cache"):
-            merged.setdefault("version", ENGINE_VERSIONS.get(str(merged.get("engine")), ""))
-        if component.kind == "database" and merged.get("serverless") and "instance" not in given:
-            merged["instance"] = None
-        if component.kind == "notifications":
-            merged["subscribers"] = _subscribers(merged.get("subscribers"))
+        complete = KINDS[component.kind].complete
+        if complete is not None:
+            complete(merged, given)
         components[name] = merged
     return {
         "project": spec.name,

@@ -15,26 +15,17 @@ import ipaddress
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from blueprints.constraints import zone_spread_problem
-from scaffold.spec.blueprint import (
-    ApiBlueprint,
-    Blueprint,
-    CacheBlueprint,
-    DatabaseBlueprint,
-    NotificationsBlueprint,
-    QueueBlueprint,
-)
+from scaffold.spec.blueprint import Blueprint
 from scaffold.spec.fields import did_you_mean
+from scaffold.spec.findings import Finding, reference
+from scaffold.spec.kinds import KINDS, usable_kinds
+from scaffold.spec.kinds.api import front_door_rules as api_front_door_rules  # noqa: F401 (re-exported)
 from scaffold.spec.models import (
     COMPONENT_NAME_MAX,
     ENVIRONMENT_NAME_MAX,
     NAME_PATTERN,
-    ApiSpec,
-    NotificationsSpec,
-    QueueSpec,
     Spec,
 )
 from scaffold.spec.source import FieldPath
@@ -45,25 +36,8 @@ DAY = UNIT_SECONDS["d"]
 #: Names the stack gives its own shared components (stacks.program).
 RESERVED_COMPONENT_NAMES = {"network": "VPC", "services": "ECS cluster"}
 
-#: The component kinds an API may ``use``.
-USABLE_KINDS = ("database", "cache", "queue", "notifications")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A rule broken at ``path``; ``key`` puts the position on the key rather than the value.
-
-    A ``warning`` is reported but does not make the spec invalid. ``causes`` are other
-    fields that break the rule together with ``path``: when an environment's override sets
-    one of them (and not ``path``), the problem is reported at that override's line.
-    """
-
-    path: FieldPath
-    message: str
-    hint: str = ""
-    key: bool = False
-    warning: bool = False
-    causes: tuple[FieldPath, ...] = ()
+#: The component kinds a service may ``use`` (each kind says so: :attr:`scaffold.spec.kinds.Kind.usable`).
+USABLE_KINDS = usable_kinds()
 
 
 def _name_problem(name: str, max_len: int) -> str | None:
@@ -135,103 +109,60 @@ def spec_rules(spec: Spec) -> Iterator[Finding]:
 
 def _reference(components: Mapping[str, Any], path: FieldPath, target: str, kinds: tuple[str, ...],
                what: str) -> Iterator[Finding]:
-    fitting = [n for n, c in components.items() if c.kind in kinds]
-    if target not in components:
-        yield Finding(path, f"no component named {target!r}", did_you_mean(target, fitting) or
-                      f"add a component of kind {' or '.join(kinds)}")
-    elif components[target].kind not in kinds:
-        yield Finding(path, f"{target!r} is a {components[target].kind} component, but {what}",
-                      did_you_mean(target, fitting) if fitting else f"add a component of kind {' or '.join(kinds)}")
+    return reference(components, path, target, kinds, what)
+
+
+def _can_use(kind: str) -> str:
+    """``"an api can use a database, cache, queue or notifications"``, from the registry."""
+    usable = list(USABLE_KINDS)
+    listed = ", ".join(usable[:-1]) + (f" or {usable[-1]}" if len(usable) > 1 else usable[0])
+    return f"a{'n' if kind[0] in 'aeiou' else ''} {kind} can use a {listed}"
 
 
 def component_rules(components: Mapping[str, Any]) -> Iterator[Finding]:
-    """References between components (``uses``, queue subscribers), FIFO subscribers, a
-    ``waf: true`` written on an internal API (a warning: it has no effect), and secrets in
-    plain ``environment`` variables (:func:`environment_secret_rules`).
+    """References in ``uses`` (to a component of a kind others may use, once, not itself), each
+    kind's own rules (:attr:`scaffold.spec.kinds.Kind.component_rules`: queue subscribers, a
+    ``waf: true`` on an internal API …), and secrets in plain ``environment`` variables
+    (:func:`environment_secret_rules`).
 
     The loader runs it on the spec's components and on each environment's components
     with their overrides merged (paths stay ``components.<name>…``).
     """
-    def reference(path: FieldPath, target: str, kinds: tuple[str, ...], what: str) -> Iterator[Finding]:
-        return _reference(components, path, target, kinds, what)
-
     yield from environment_secret_rules(components)
     for name, component in components.items():
-        if isinstance(component, ApiSpec):
-            seen: set[str] = set()
-            for i, used in enumerate(component.uses or []):
-                path: FieldPath = ("components", name, "uses", i)
-                if used in seen:
-                    yield Finding(path, f"{used!r} is listed twice", "list each component once")
-                seen.add(used)
-                if used == name:
-                    yield Finding(path, "a service cannot use itself", "remove it from uses")
-                    continue
-                yield from reference(path, used, USABLE_KINDS, "an api can use a database, cache, queue or notifications")
-            # Variable names, secret ARNs and collisions with links: ApiSettings and
-            # stacks.settings.component_problems, run per environment by the loader.
-            if component.waf and component.public is False:
-                # Written waf: true (not the production profile's default) on an internal API:
-                # the component attaches a web ACL only to an internet-facing ALB (blueprints.api.waf).
-                yield Finding(("components", name, "waf"),
-                              "has no effect: no web ACL is created for an internal load balancer "
-                              "(public: false), which only the VPC can reach",
-                              "remove waf, or set public: true to put AWS WAF in front of an "
-                              "internet-facing load balancer", warning=True)
-        if isinstance(component, NotificationsSpec):
-            for i, sub in enumerate(component.subscribers or []):
-                if sub.queue is None:
-                    continue
-                sub_path: FieldPath = ("components", name, "subscribers", i, "queue")
-                yield from reference(sub_path, sub.queue, ("queue",), "a topic can only deliver to a queue component")
-                target = components.get(sub.queue)
-                if isinstance(target, QueueSpec) and target.fifo:
-                    yield Finding(sub_path, f"{sub.queue!r} is a FIFO queue; a standard SNS topic cannot deliver to it",
-                                  "subscribe a standard queue, or set fifo: false on the queue")
+        seen: set[str] = set()
+        for i, used in enumerate(getattr(component, "uses", None) or []):
+            path: FieldPath = ("components", name, "uses", i)
+            if used in seen:
+                yield Finding(path, f"{used!r} is listed twice", "list each component once")
+            seen.add(used)
+            if used == name:
+                yield Finding(path, "a service cannot use itself", "remove it from uses")
+                continue
+            yield from reference(components, path, used, USABLE_KINDS, _can_use(component.kind))
+        # Variable names, secret ARNs and collisions with links: the component's settings and
+        # stacks.settings.component_problems, run per environment by the loader.
+        rules = KINDS[component.kind].component_rules
+        if rules is not None:
+            yield from rules(components, name, component)
 
 
 def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
     """Rules on one resolved environment that no single component's settings can check.
 
-    Paths are the blueprint's (``components.api.scaling.min``). What a component checks
-    itself (Fargate pairs, ranges, names, ARNs …) is run through
+    Paths are the blueprint's (``components.api.scaling.min``): each kind's own
+    (:attr:`scaffold.spec.kinds.Kind.blueprint_rules`: readers per AZ, scaling targets,
+    HTTPS …), then the rules that span components. What a component checks itself
+    (Fargate pairs, ranges, names, ARNs …) is run through
     :func:`stacks.settings.component_problems` instead, so each rule exists once.
     """
-    net = bp.network
-
     for name, c in bp.components.items():
-        base: FieldPath = ("components", name)
-        if isinstance(c, DatabaseBlueprint | CacheBlueprint) and zone_spread_problem(c.replicas + 1, net.azs):
-            yield Finding((*base, "replicas"),
-                          f"{c.replicas} replicas need {c.replicas + 1} AZs, but environment {bp.environment!r} "
-                          f"has network.azs {net.azs}; each reader lives in another AZ",
-                          _replicas_hint(c.replicas, net.azs))
-        if isinstance(c, DatabaseBlueprint):
-            if c.instance and c.serverless:
-                yield Finding((*base, "serverless"), "set either instance or serverless, not both",
-                              "remove instance to run Aurora Serverless v2")
-        elif isinstance(c, QueueBlueprint):
-            if c.content_based_deduplication and not c.fifo:
-                yield Finding((*base, "content_based_deduplication"), "applies only to FIFO queues",
-                              "set fifo: true, or remove content_based_deduplication")
-        elif isinstance(c, ApiBlueprint):
-            yield from _api_rules(base, c)
-            yield from api_front_door_rules(bp, base, c)
+        rules = KINDS[c.kind].blueprint_rules
+        if rules is not None:
+            yield from rules(bp, ("components", name), c)
     yield from nat_none_rules(bp)
     yield from alarm_delivery_rules(bp)
     yield from cidr_rules(bp)
-
-
-def _replicas_hint(replicas: int, azs: int) -> str:
-    """Fewer replicas, or more AZs where a VPC can have them (``MIN_AZS`` to ``MAX_AZS``)."""
-    from blueprints.network.settings import MAX_AZS, MIN_AZS  # pulumi-free
-
-    needed = max(replicas + 1, MIN_AZS)
-    if needed <= MAX_AZS:
-        return f"set replicas to at most {azs - 1}, or network.azs to {needed}"
-    more = f", or network.azs to {MAX_AZS}" if azs < MAX_AZS else ""
-    return (f"set replicas to at most {azs - 1}{more}; network.azs is at most {MAX_AZS}, so at most "
-            f"{MAX_AZS - 1} replicas fit")
 
 
 def alarm_delivery_rules(bp: Blueprint) -> Iterator[Finding]:
@@ -244,9 +175,9 @@ def alarm_delivery_rules(bp: Blueprint) -> Iterator[Finding]:
     if not bp.alarms.enabled or not bp.alarms.notify:
         return
     topic = bp.components.get(bp.alarms.notify)
-    if not isinstance(topic, NotificationsBlueprint):
+    if topic is None or topic.kind != "notifications":
         return
-    users = {used: name for name, c in bp.components.items() if isinstance(c, ApiBlueprint) for used in c.uses}
+    users = {used: name for name, c in bp.components.items() if c.kind == "api" for used in c.uses}
     for i, sub in enumerate(topic.subscribers):
         if sub.protocol == "queue" and sub.endpoint in users:
             yield Finding(("components", bp.alarms.notify, "subscribers", i, "queue"),
@@ -271,7 +202,7 @@ def domain_rules(blueprints: Mapping[str, Blueprint]) -> Iterator[tuple[str, Fin
         partition = next((p for prefix, p in (("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"))
                           if bp.region.startswith(prefix)), "aws")
         for name, c in bp.components.items():
-            if not isinstance(c, ApiBlueprint) or not c.domain or c.certificate:
+            if c.kind != "api" or not c.domain or c.certificate:
                 continue
             key = (partition, c.domain)
             if key in first:
@@ -369,7 +300,7 @@ def environment_secret_rules(components: Mapping[str, Any]) -> Iterator[Finding]
     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html).
     """
     for name, c in components.items():
-        if not isinstance(c, ApiSpec | ApiBlueprint) or not c.environment:
+        if not KINDS[c.kind].runs_container or not c.environment:
             continue
         for var, value in c.environment.items():
             path: FieldPath = ("components", name, "environment", var)
@@ -384,41 +315,6 @@ def environment_secret_rules(components: Mapping[str, Any]) -> Iterator[Finding]
             elif said:
                 yield Finding(path, f"{var!r} is named like a secret ({said[0].lower()}); environment values are "
                               "stored in plain text in the task definition", hint, key=True)
-
-
-def _api_rules(base: FieldPath, c: ApiBlueprint) -> Iterator[Finding]:
-    if c.scaling.cpu is None and c.scaling.memory is None and c.scaling.requests is None:
-        yield Finding((*base, "scaling"), "needs at least one target: cpu, memory or requests",
-                      "add cpu: 60")
-
-
-def api_front_door_rules(bp: Blueprint, base: FieldPath, c: ApiBlueprint) -> Iterator[Finding]:
-    """HTTPS for public APIs, and the ``domain``/``zone``/``certificate`` combination.
-
-    * A public API without ``domain`` or ``certificate`` serves plain HTTP: an error in
-      the production profile, a warning in dev and staging. Internal APIs (``public:
-      false``) may use HTTP anywhere.
-    * A ``certificate`` must be in the environment's region
-      (:func:`blueprints.api.settings.certificate_region_problems`; the ARN's form, ``zone``
-      and ``domain`` are the component's own checks, run by ``stacks.settings.component_problems``).
-    """
-    from blueprints.api.settings import certificate_region_problems  # pulumi-free
-
-    if c.public and not (c.domain or c.certificate):
-        # An override that sets public: true (or clears certificate) is where the problem is made.
-        causes: tuple[FieldPath, ...] = ((*base, "public"), (*base, "certificate"))
-        if bp.profile == "production":
-            yield Finding((*base, "domain"),
-                          "a public API in production must serve HTTPS, but it has no domain or certificate",
-                          "add domain: api.example.com (a name in a Route 53 zone of this account), "
-                          "or certificate: <ACM certificate ARN>, or set public: false", causes=causes)
-        else:
-            yield Finding((*base, "domain"),
-                          f"serves plain HTTP: traffic to this public API in {bp.environment!r} is not encrypted",
-                          "add domain: api.example.com for HTTPS; the production profile requires it",
-                          warning=True, causes=causes)
-    for problem in certificate_region_problems(c.certificate, bp.region):
-        yield Finding((*base, problem.field), problem.message, problem.hint)
 
 
 #: An image in Amazon ECR: ``<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]``.
@@ -438,7 +334,7 @@ def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
     if bp.network.nat != "none":
         return
     for name, c in bp.components.items():
-        if not isinstance(c, ApiBlueprint):
+        if not KINDS[c.kind].runs_container:
             continue
         yield from _nat_none_secret_rules(bp, name, c)
         match = ECR_IMAGE.match(c.image)
@@ -453,7 +349,7 @@ def nat_none_rules(bp: Blueprint) -> Iterator[Finding]:
                       "and use that, or set network.nat: single")
 
 
-def _nat_none_secret_rules(bp: Blueprint, name: str, c: ApiBlueprint) -> Iterator[Finding]:
+def _nat_none_secret_rules(bp: Blueprint, name: str, c: Any) -> Iterator[Finding]:
     """A secret (Secrets Manager or SSM parameter) in another region than the environment's,
     with ``nat: none``: the task reads it through the network's interface endpoints
     (``com.amazonaws.<region>.secretsmanager`` / ``.ssm``), which serve their own region only.

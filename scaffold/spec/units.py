@@ -58,3 +58,6 @@ Duration = Annotated[
         ]
     }),
 ]
+
+#: One day, in seconds.
+DAY = UNIT_SECONDS["d"]

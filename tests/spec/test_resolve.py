@@ -66,9 +66,10 @@ def test_every_field_is_explicit(blueprints) -> None:
         else:
             yield path, value
     data = blueprints["prod"].model_dump(mode="json")
-    # api.zone: None means "derived from domain"; api.certificate: None means "scaffold requests one".
+    # api.zone: None means "derived from domain"; api.certificate: None means "scaffold requests one";
+    # api.command: None means "the image's CMD".
     allowed_null = {".backend", ".secrets_provider", ".components.orders-db.serverless",
-                    ".components.api.zone", ".components.api.certificate"}
+                    ".components.api.zone", ".components.api.certificate", ".components.api.command"}
     nulls = [p for p, v in walk(data) if v is None and p not in allowed_null]
     assert nulls == []
 
