@@ -166,10 +166,11 @@ def blueprint_rules(bp: Blueprint) -> Iterator[Finding]:
 
 
 def alarm_delivery_rules(bp: Blueprint) -> Iterator[Finding]:
-    """Warn when the alarms topic delivers into a queue that an API ``uses``.
+    """Warn when the alarms topic delivers into a queue that a service ``uses`` or ``consumes``.
 
-    An API that uses a queue is its producer or its consumer; a consumer would take
-    every CloudWatch alarm notification for a job. Alarms belong on email, SMS or
+    A service that uses a queue is its producer or its consumer, and a worker that
+    consumes it is its consumer; a consumer would take every CloudWatch alarm
+    notification for a job. Alarms belong on email, SMS or
     HTTPS subscribers, or on a queue that only an operator's tooling reads.
     """
     if not bp.alarms.enabled or not bp.alarms.notify:
@@ -177,13 +178,19 @@ def alarm_delivery_rules(bp: Blueprint) -> Iterator[Finding]:
     topic = bp.components.get(bp.alarms.notify)
     if topic is None or topic.kind != "notifications":
         return
-    users = {used: name for name, c in bp.components.items() if c.kind == "api" for used in c.uses}
+    users: dict[str, tuple[str, str]] = {}
+    for name, c in bp.components.items():
+        consumed = getattr(c, "consumes", None)
+        for used in [*([consumed] if consumed else []), *(getattr(c, "uses", None) or [])]:
+            users.setdefault(used, (name, "consumes" if used == consumed else "uses"))
     for i, sub in enumerate(topic.subscribers):
         if sub.protocol == "queue" and sub.endpoint in users:
+            user, how = users[sub.endpoint]
+            kind = bp.components[user].kind
             yield Finding(("components", bp.alarms.notify, "subscribers", i, "queue"),
                           f"alarms go to {bp.alarms.notify!r}, which delivers them into queue {sub.endpoint!r}, "
-                          f"and API {users[sub.endpoint]!r} uses that queue: a consumer would take each alarm "
-                          "notification for a job",
+                          f"and {'API' if kind == 'api' else kind} {user!r} {how} that queue: a consumer would "
+                          "take each alarm notification for a job",
                           "subscribe a separate queue, or email/https subscribers, to the alarms topic",
                           warning=True)
 
