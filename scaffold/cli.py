@@ -153,13 +153,15 @@ def blueprint(
                   highlight=False, soft_wrap=True)
 
 
-@app.command(epilog=_examples("new shop", "new shop --dir infra --region eu-west-1 --components database,api --no-input"))
+@app.command(epilog=_examples("new shop", "new shop --dir infra --region eu-west-1 --components database,api --no-input",
+                              "new shop --components database,api,worker,job,bucket"))
 def new(
     name: Annotated[str, typer.Argument(help="Project name: lowercase letters, digits and hyphens, 2 to 39 characters.")],
     dir: Annotated[Path | None, typer.Option("--dir", help="Where to create the project (default: ./NAME). Must be empty or new.")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Default AWS region (default: us-east-1).")] = None,
     components: Annotated[str | None, typer.Option(
-        "--components", help="Comma-separated kinds: database,api,queue,cache,notifications (default: all).")] = None,
+        "--components", help="Comma-separated kinds: database, cache, queue, notifications, api, worker, job, "
+        "bucket (default: database,api,queue,cache,notifications). A worker brings the queue it consumes.")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Do not ask questions; use the options and defaults.")] = False,
 ) -> None:
     """Create a project: a commented scaffold.yaml, its JSON Schema, a README and a CI workflow.

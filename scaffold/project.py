@@ -40,7 +40,7 @@ DEFAULT_REGION = "us-east-1"
 
 
 def parse_components(text: str) -> list[str]:
-    """``"api, database"`` -> ``["api", "database"]``.
+    """``"api, database"`` -> ``["api", "database"]``; a ``worker`` brings the ``queue`` it consumes.
 
     Raises:
         UsageError: An unknown kind.
@@ -49,7 +49,9 @@ def parse_components(text: str) -> list[str]:
     unknown = [k for k in kinds if k not in COMPONENT_MODELS]
     if unknown:
         raise UsageError(f"unknown component kind {unknown[0]!r}",
-                         "choose from " + ",".join(DEFAULT_COMPONENTS))
+                         "choose from " + ",".join(COMPONENT_MODELS))
+    if "worker" in kinds and "queue" not in kinds:
+        kinds.insert(kinds.index("worker"), "queue")  # the queue the worker consumes
     return list(dict.fromkeys(kinds))
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from scaffold.spec.source import FieldPath
 
 #: The kind modules, in the order the docs, the JSON Schema and ``scaffold new`` list them.
-KIND_MODULES: tuple[str, ...] = ("database", "cache", "queue", "notifications", "api")
+KIND_MODULES: tuple[str, ...] = ("database", "cache", "queue", "notifications", "api", "bucket")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,8 +76,25 @@ def _load() -> dict[str, Kind]:
     return kinds
 
 
-#: Every kind, by name, in :data:`KIND_MODULES` order.
-KINDS: Mapping[str, Kind] = _load()
+_KINDS: dict[str, Kind] | None = None
+
+
+def _kinds() -> dict[str, Kind]:
+    global _KINDS
+    if _KINDS is None:
+        _KINDS = _load()
+    return _KINDS
+
+
+def __getattr__(name: str) -> Any:
+    """``KINDS``: every kind, by name, in :data:`KIND_MODULES` order, loaded on first use."""
+    if name == "KINDS":
+        return _kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    KINDS: Mapping[str, Kind]
 
 
 def kind(name: str) -> Kind:
@@ -86,9 +103,9 @@ def kind(name: str) -> Kind:
     Raises:
         KeyError: No such kind.
     """
-    return KINDS[name]
+    return _kinds()[name]
 
 
 def usable_kinds() -> tuple[str, ...]:
     """The kinds a component may ``use``, in registry order."""
-    return tuple(k.name for k in KINDS.values() if k.usable)
+    return tuple(k.name for k in _kinds().values() if k.usable)
