@@ -118,7 +118,9 @@ NAME_RULES: dict[str, NameRule] = {
     "s3_bucket": NameRule(
         "S3 bucket name", 63, "[a-z0-9.-]", min_len=3, alnum_ends=True,
         prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
-        suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"), scope="partition",
+        # "-an" ends only names in an account regional namespace; scaffold's buckets are in the
+        # global one (https://docs.aws.amazon.com/AmazonS3/latest/userguide/gpbucketnamespaces.html).
+        suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3", "-an"), scope="partition",
         source="https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html; "
                "terraform-provider-aws internal/service/s3/bucket.go (validBucketName)"),
     "iam_role": NameRule(
@@ -196,6 +198,15 @@ NAME_RULES: dict[str, NameRule] = {
     "waf_web_acl": NameRule(
         "WAF web ACL name", 128, r"[A-Za-z0-9_-]",
         source="https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html (Name)"),
+    "sfn_state_machine": NameRule(
+        "Step Functions state machine name", 80, "[0-9A-Za-z_-]",
+        source="terraform-provider-aws internal/service/sfn/state_machine.go (name: 1-80, ^[0-9A-Za-z_-]+$); "
+               "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html (name)"),
+    "scheduler_schedule": NameRule(
+        "EventBridge Scheduler schedule name", 64, "[0-9A-Za-z_.-]",
+        source="terraform-provider-aws internal/service/scheduler/schedule.go (name: 1-64, ^[0-9A-Za-z_.-]+$); "
+               "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html (Name: "
+               "unique in its schedule group)"),
 }
 
 #: Characters Pulumi appends to an auto-named resource's logical name (``-`` and 7 hex digits).
