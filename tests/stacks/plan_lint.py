@@ -308,7 +308,7 @@ RULES: tuple[Rule, ...] = (
     Rule("aws:s3/bucket:Bucket", "bucket", Regex(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
          "3 to 63 lowercase letters, digits, dots, hyphens; begins and ends with a letter or digit",
          TF + "s3/bucket.go validBucketName; https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"),
-    Rule("aws:s3/bucket:Bucket", "bucket", NotRegex(r"^xn--|^sthree-|^amzn-s3-demo-|-s3alias$|--ol-s3$|\.\.|--x-s3$"),
+    Rule("aws:s3/bucket:Bucket", "bucket", NotRegex(r"^xn--|^sthree-|^amzn-s3-demo-|-s3alias$|--ol-s3$|\.\.|--x-s3$|--table-s3$|\.mrap$|-an$"),
          "no reserved prefix or suffix, no '..'",
          "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"),
     # KMS / Secrets Manager
