@@ -190,6 +190,9 @@ def _print_tree(result: Plan, replaced: list[Replacement] | None = None) -> None
         out.print(f"{verb} {r.type_and_name}: {r.reason}; its data is lost"
                   + (" (validate --against refuses this in production without allow_replacement: true)"
                      if refused else ""), markup=False)
+    for job, schedule in result.schedules.items():
+        out.print(f"Schedule {job}: {schedule['expression']} in {schedule['timezone']}; next runs "
+                  + (", ".join(schedule["next_runs"]) or "none"), markup=False)
     summary = result.summary()
     by_component = ", ".join(f"{name} {count}" for name, count in summary["by_component"].items())
     out.print(f"Plan: {summary['total']} resources in {summary['components']} components ({by_component})",

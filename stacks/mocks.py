@@ -118,6 +118,8 @@ class RecordedResource:
         inputs: The inputs with wire (camelCase) names; secrets stay wrapped.
         outputs: The fabricated state returned to the program.
         id: The id the engine returned (what dependents receive as ``.id``); ``None`` for components.
+        retain_on_delete: The ``retain_on_delete`` resource option: a delete only drops it from the state.
+        depends_on: The URNs of the resources it waits for: its ``depends_on`` and those its inputs come from.
     """
 
     urn: str
@@ -128,6 +130,8 @@ class RecordedResource:
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
+    retain_on_delete: bool = False
+    depends_on: list[str] = field(default_factory=list)
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -327,6 +331,15 @@ class FabricatedAws(pulumi.runtime.Mocks):
                 f"/{_digest(typ, name, length=16)}"
         elif typ == "aws:ecs/cluster:Cluster":
             state["arn"] = state["id"] = arn(f"cluster/{physical}")
+        elif typ == "aws:sfn/stateMachine:StateMachine":
+            # https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html
+            # (stateMachineArn); the provider's id is the ARN (internal/service/sfn/state_machine.go).
+            state["arn"] = state["id"] = arn(f"stateMachine:{physical}", "states")
+        elif typ == "aws:scheduler/schedule:Schedule":
+            # id "<group>/<name>" (internal/service/scheduler/schedule.go); ARN
+            # arn:<partition>:scheduler:<region>:<account>:schedule/<group>/<name>.
+            group = _unwrap(inputs.get("groupName")) or "default"
+            state.update(id=f"{group}/{physical}", arn=arn(f"schedule/{group}/{physical}"), groupName=group)
         elif typ == "aws:ecs/service:Service":
             cluster = str(_unwrap(inputs.get("cluster")) or "default").rsplit("/", 1)[-1]
             state["arn"] = state["id"] = arn(f"service/{cluster}/{physical}")
@@ -452,6 +465,7 @@ class RecordingMonitor(MockMonitor):
             custom=bool(request.custom), inputs=dict(inputs),
             outputs=dict(registration.state) if registration else {},
             id=(registration.id or None) if registration and request.custom else None,
+            retain_on_delete=bool(request.retainOnDelete), depends_on=list(request.dependencies),
         ))
         return response
 

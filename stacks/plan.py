@@ -13,9 +13,11 @@ reviewers; its schema is in ``docs/plan.md``.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from stacks.mocks import (
@@ -62,7 +64,13 @@ KEY_SETTINGS: Mapping[str, tuple[str, ...]] = {
         "targetTrackingScalingPolicyConfiguration.targetValue"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("metricName", "threshold"),
     "aws:cloudwatch/logGroup:LogGroup": ("retentionInDays",),
+    "aws:scheduler/schedule:Schedule": ("scheduleExpression", "scheduleExpressionTimezone"),
+    "aws:sfn/stateMachine:StateMachine": ("type",),
 }
+#: The type whose resources are a job's schedule (``schedules`` in the JSON, next runs in the text).
+SCHEDULE_TYPE = "aws:scheduler/schedule:Schedule"
+#: How many next run times the plan shows per schedule.
+NEXT_RUNS = 3
 
 
 def redact(value: Any) -> Any:
@@ -142,6 +150,8 @@ class Plan:
         resources: Every resource, components included, in registration order.
         outputs: Stack outputs, secrets redacted.
         spec_components: The spec's component names, in spec order.
+        schedules: Each job's schedule by component: ``expression``, ``timezone`` and
+            ``next_runs`` (see :func:`schedules`); empty without jobs.
     """
 
     project: str
@@ -151,6 +161,7 @@ class Plan:
     resources: list[PlannedResource]
     outputs: dict[str, Any]
     spec_components: list[str] = field(default_factory=list)
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def aws_resources(self) -> list[PlannedResource]:
@@ -188,6 +199,7 @@ class Plan:
                 for r in self.resources
             ],
             "outputs": self.outputs,
+            **({"schedules": self.schedules} if self.schedules else {}),
             "summary": self.summary(),
         }
 
@@ -262,7 +274,50 @@ def plan_from_run(blueprint: Blueprint, run: OfflineRun) -> Plan:
             inputs=redact(r.inputs), id=r.id if custom else None,
             arn=arn if isinstance(arn, str) else None,
         ))
+    ordered = _in_review_order(resources, list(blueprint.components))
     return Plan(project=blueprint.project, stack=blueprint.environment, profile=blueprint.profile,
-                region=blueprint.region, resources=_in_review_order(resources, list(blueprint.components)),
+                region=blueprint.region, resources=ordered,
                 outputs=redact(run.outputs),
-                spec_components=list(blueprint.components))
+                spec_components=list(blueprint.components), schedules=schedules(ordered))
+
+
+def plan_now() -> datetime:
+    """"Now" for the next run times: ``SCAFFOLD_NOW`` (ISO-8601; UTC when it has no offset) when
+    set, so plans and docs are reproducible, else the clock.
+
+    Raises:
+        UsageError: ``SCAFFOLD_NOW`` is not an ISO-8601 date and time.
+    """
+    text = os.environ.get("SCAFFOLD_NOW", "").strip()
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        from scaffold.errors import UsageError
+
+        raise UsageError(f"SCAFFOLD_NOW={text[:60]!r} is not an ISO-8601 date and time",
+                         "e.g. SCAFFOLD_NOW=2026-01-01T00:00:00Z, or unset it to use the clock") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def schedules(resources: list[PlannedResource]) -> dict[str, dict[str, Any]]:
+    """Each schedule's expression, time zone and next :data:`NEXT_RUNS` run times after
+    :func:`plan_now` (ISO-8601 with the zone's offset), by component, in plan order; computed
+    offline by :func:`blueprints.job.schedule.next_runs`."""
+    found = [r for r in resources if r.type == SCHEDULE_TYPE and r.component]
+    if not found:
+        return {}
+    from blueprints.job.schedule import next_runs
+
+    now = plan_now()
+    result: dict[str, dict[str, Any]] = {}
+    for r in found:
+        expression = r.inputs["scheduleExpression"]
+        timezone = r.inputs.get("scheduleExpressionTimezone") or "UTC"
+        assert r.component is not None
+        result[r.component] = {
+            "expression": expression, "timezone": timezone,
+            "next_runs": [t.isoformat() for t in next_runs(expression, timezone, now, count=NEXT_RUNS)],
+        }
+    return result

@@ -33,8 +33,8 @@ def test_each_kind_has_a_spec_module_a_component_package_and_a_wiring_entry(kind
     for profile in ("dev", "staging", "production"):
         assert PROFILES[profile][kind] == KINDS[kind].profiles[profile]
     # The profile sets every field of the blueprint model but the kind, what the spec must
-    # give (image) and what resolving completes from other fields (an engine's version).
-    fields = set(KINDS[kind].blueprint_model.model_fields) - {"kind", "image", "version"}
+    # give (image, a job's schedule) and what resolving completes from other fields (an engine's version).
+    fields = set(KINDS[kind].blueprint_model.model_fields) - {"kind", "image", "schedule", "version"}
     for profile in ("dev", "staging", "production"):
         assert set(KINDS[kind].profiles[profile]) >= fields, profile
 
