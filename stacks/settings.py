@@ -47,7 +47,7 @@ def network_settings(bp: Blueprint) -> NetworkSettings:
     AWS APIs, so the network gets interface VPC endpoints for what every task needs
     (:data:`~blueprints.network.settings.TASK_ENDPOINT_SERVICES`: ECR API and DKR,
     CloudWatch Logs, Secrets Manager), plus ``ssm`` when an API reads an SSM
-    parameter, ``sqs`` when one uses a queue and ``sns`` when one uses notifications.
+    parameter, ``sqs`` when one uses (or a worker consumes) a queue and ``sns`` when one uses notifications.
     No ``kms``: SQS queues use SSE-SQS, and SNS calls KMS itself for its topic key.
     """
     from scaffold.spec.kinds import KINDS
@@ -56,8 +56,9 @@ def network_settings(bp: Blueprint) -> NetworkSettings:
     endpoints: tuple[str, ...] = ()
     apis = [c for c in bp.components.values() if KINDS[c.kind].runs_container]
     if n.nat == "none" and apis:
-        used = {bp.components[u].kind for a in apis for u in a.uses  # type: ignore[union-attr]
-                if u in bp.components}
+        # What the tasks use, and the queue a worker consumes (it reaches SQS the same way).
+        used = {bp.components[u].kind for a in apis  # type: ignore[union-attr]
+                for u in (*a.uses, getattr(a, "consumes", None)) if u in bp.components}
         ssm = any(":ssm:" in arn for a in apis for arn in a.secrets.values())  # type: ignore[union-attr]
         endpoints = (*TASK_ENDPOINT_SERVICES, *(("ssm",) if ssm else ()),
                      *(("sqs",) if "queue" in used else ()), *(("sns",) if "notifications" in used else ()))
@@ -127,7 +128,7 @@ def component_problems(bp: Blueprint) -> Iterator[Finding]:
         wrong_days = set()
         for field in wiring.day_fields:
             seconds = getattr(c, field)
-            if seconds % DAY:
+            if seconds is not None and seconds % DAY:  # None: an optional duration left out
                 wrong_days.add(field)
                 yield Finding((*base, field), f"must be whole days, got {seconds} seconds",
                               "write it in days, e.g. 7d")

@@ -13,6 +13,10 @@ provider fight over them).
 * For each link with a security group and a port: an ingress rule on the
   *linked component's* group from the service group on that port.
 
+The service group, its egress and the link rules come from
+:func:`build_task_security_group`, which a worker (no load balancer, so no ingress
+at all) uses too.
+
 Every group and rule description goes through
 :func:`blueprints.constraints.ec2_description`: EC2 accepts only ``a-zA-Z0-9``,
 spaces and ``._-:/()#,@[]+=&;{}!$*`` (a ``>`` in ``"api -> orders-db"`` fails the
@@ -74,13 +78,7 @@ def build_security_groups(
         tags=owner.tags(Name=owner.physical_name("alb")),
         opts=owner.child_opts(),
     )
-    service = aws.ec2.SecurityGroup(
-        owner.logical_name("service-sg"),
-        description=ec2_description(f"Tasks of {owner.component_name}"),
-        vpc_id=network.vpc_id,
-        tags=owner.tags(Name=owner.physical_name("service")),
-        opts=owner.child_opts(),
-    )
+    service, link_rules = build_task_security_group(owner, network, links)
     source = ANYWHERE if settings.public else network.vpc_cidr
     for port in listener_ports(settings):
         rule(aws.vpc.SecurityGroupIngressRule, f"alb-in-{port}", security_group_id=alb.id,
@@ -93,6 +91,32 @@ def build_security_groups(
     rule(aws.vpc.SecurityGroupIngressRule, f"service-in-{settings.port}",
          security_group_id=service.id, referenced_security_group_id=alb.id,
          from_port=settings.port, to_port=settings.port, description="From the load balancer")
+    return SecurityGroups(service=service, alb=alb, link_rules=link_rules)
+
+
+def build_task_security_group(
+    owner: Component, network: NetworkAttachment, links: Sequence[Link],
+) -> tuple[aws.ec2.SecurityGroup, dict[str, aws.vpc.SecurityGroupIngressRule]]:
+    """The tasks' security group of an API or worker, under ``owner``, with **no ingress rule**
+    (an API adds the one from its load balancer; a worker has none), egress to anywhere, and
+    each link's network access.
+
+    Creates ``aws.ec2.SecurityGroup`` ``<owner>-service-sg`` (no inline rules), its
+    ``aws.vpc.SecurityGroupEgressRule`` ``<owner>-service-out`` (all protocols to ``0.0.0.0/0``:
+    image pulls, AWS APIs, linked components, external services) and, for each link with a
+    security group and a port, an ``aws.vpc.SecurityGroupIngressRule`` ``<owner>-to-<component>``
+    on the *linked* group from this one on that port.
+
+    Returns:
+        ``(group, {linked component: ingress rule})``.
+    """
+    service = aws.ec2.SecurityGroup(
+        owner.logical_name("service-sg"),
+        description=ec2_description(f"Tasks of {owner.component_name}"),
+        vpc_id=network.vpc_id,
+        tags=owner.tags(Name=owner.physical_name("service")),
+        opts=owner.child_opts(),
+    )
     aws.vpc.SecurityGroupEgressRule(
         owner.logical_name("service-out"),
         security_group_id=service.id, ip_protocol="-1", cidr_ipv4=ANYWHERE,
@@ -113,4 +137,4 @@ def build_security_groups(
             tags=owner.tags(),
             opts=owner.child_opts(),
         )
-    return SecurityGroups(service=service, alb=alb, link_rules=link_rules)
+    return service, link_rules

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from blueprints.constraints import LOG_RETENTION_DAYS, SettingProblem, raise_problems
 
@@ -192,6 +192,56 @@ def secret_partition_problems(secrets: Mapping[str, str], region: str) -> Iterat
                 f"deploys to {region} (partition {expected!r}); the task could not read it",
                 f"use the ARN of a secret in {expected} (e.g. arn:{expected}:secretsmanager:{region}:…)",
                 "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html")
+
+
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?P<cn>\.cn)?/"
+    r"(?P<repository>[^:@]+)"
+)
+
+
+def ecr_repository_arn(image: str) -> str | None:
+    """The ECR repository ARN an image is pulled from, or ``None`` for a non-ECR image.
+
+    >>> ecr_repository_arn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders:1.2")
+    'arn:aws:ecr:eu-west-1:123456789012:repository/shop/orders'
+    >>> ecr_repository_arn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/shop/orders:1.2")
+    'arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/shop/orders'
+    """
+    match = _ECR_IMAGE.match(image)
+    if match is None:
+        return None
+    # The partition follows the region: GovCloud registries share the amazonaws.com domain.
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+    partition = region_partition(match["region"]) if not match["cn"] else "aws-cn"
+    return f"arn:{partition}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
+
+
+def image_partition_problems(image: str, region: str) -> Iterator[SettingProblem]:
+    """An image in Amazon ECR of another partition than the stack's ``region`` (on ``image``):
+    the execution role's ``ecr:BatchGetImage`` grant would name a repository IAM cannot reach
+    from this partition, so no task could pull it (an image outside ECR is not concerned).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html (partition)
+    """
+    repository = ecr_repository_arn(image)
+    if repository is None:
+        return
+    partition = repository.split(":")[1]
+    expected = region_partition(region)
+    if partition != expected:
+        yield SettingProblem("image", f"the image is in Amazon ECR of partition {partition!r}, but this environment "
+                             f"deploys to {region} (partition {expected!r}); its tasks could not pull it",
+                             f"push the image to ECR in {region} and use that repository",
+                             "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html")
+
+
+def container_region_problems(c: Any, region: str) -> Iterator[SettingProblem]:
+    """What the stack's region adds to a container's checks (API, worker, job): secrets
+    (:func:`secret_partition_problems`) and an ECR image (:func:`image_partition_problems`)
+    of another partition. ``c`` has ``image`` and ``secrets`` (a blueprint or settings)."""
+    yield from image_partition_problems(c.image, region)
+    yield from secret_partition_problems(c.secrets, region)
 
 
 def ssm_parameter_arns(values_from: Iterable[str]) -> tuple[str, ...]:

@@ -32,19 +32,13 @@ import pulumi
 import pulumi_aws as aws
 
 from blueprints.api.links import LinkedConfig
-from blueprints.api.settings import ContainerSettings
+from blueprints.api.settings import ContainerSettings, ecr_repository_arn
 from blueprints.base import Component
 
 #: IAM policy language version.
 POLICY_VERSION = "2012-10-17"
 #: Prefix of the container log streams: ``<prefix>/<container>/<task id>``.
 LOG_STREAM_PREFIX = "ecs"
-
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?P<cn>\.cn)?/"
-    r"(?P<repository>[^:@]+)"
-)
-
 
 @dataclass(frozen=True)
 class TaskResources:
@@ -57,23 +51,6 @@ class TaskResources:
     task_policy: aws.iam.RolePolicy | None
     task_definition: aws.ecs.TaskDefinition
     container_name: str
-
-
-def ecr_repository_arn(image: str) -> str | None:
-    """The ECR repository ARN an image is pulled from, or ``None`` for a non-ECR image.
-
-    >>> ecr_repository_arn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/orders:1.2")
-    'arn:aws:ecr:eu-west-1:123456789012:repository/shop/orders'
-    >>> ecr_repository_arn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/shop/orders:1.2")
-    'arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/shop/orders'
-    """
-    match = _ECR_IMAGE.match(image)
-    if match is None:
-        return None
-    # The partition follows the region: GovCloud registries share the amazonaws.com domain.
-    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
-    partition = "aws-cn" if match["cn"] else "aws-us-gov" if match["region"].startswith("us-gov-") else "aws"
-    return f"arn:{partition}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
 
 
 def container_name(component: str) -> str:

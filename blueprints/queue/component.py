@@ -46,11 +46,13 @@ import pulumi_aws as aws
 from blueprints.alarms import metric_alarm
 from blueprints.base import Component, Link, StackContext
 from blueprints.queue.settings import (
+    CONSUMER_ACTIONS,
     DLQ_RETENTION,
     FIFO_SUFFIX,
     LINK_ACTIONS,
     MAX_QUEUE_NAME,
     QueueSettings,
+    consumer_link_variables,
     link_variables,
 )
 
@@ -165,12 +167,25 @@ class Queue(Component):
         ``scaffold validate`` checks for collisions.
         """
         (url_variable,) = link_variables(self.component_name, self.settings)
+        return self._link(url_variable, LINK_ACTIONS)
+
+    def consumer_link(self) -> Link:
+        """What a worker that ``consumes`` this queue gets: ``<PREFIX>_QUEUE_URL`` and exactly
+        ``sqs:ReceiveMessage``, ``sqs:DeleteMessage``, ``sqs:ChangeMessageVisibility`` and
+        ``sqs:GetQueueAttributes`` on this queue only (:data:`CONSUMER_ACTIONS`; no ``SendMessage``).
+
+        The variable names are :func:`blueprints.queue.settings.consumer_link_variables`'s.
+        """
+        (url_variable,) = consumer_link_variables(self.component_name, self.settings)
+        return self._link(url_variable, CONSUMER_ACTIONS)
+
+    def _link(self, url_variable: str, actions: Sequence[str]) -> Link:
         return Link(
             component=self.component_name,
             environment={url_variable: self.queue.url},
             iam_statements=[{
                 "Effect": "Allow",
-                "Action": list(LINK_ACTIONS),
+                "Action": list(actions),
                 "Resource": self.queue.arn,
             }],
         )

@@ -37,6 +37,12 @@ FIFO_SUFFIX = ".fifo"
 #: What an API that uses the queue may do with it, and no more.
 LINK_ACTIONS = ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
                 "sqs:GetQueueAttributes")
+#: What a worker that ``consumes`` the queue may do with it, and no more: receive a message,
+#: delete it once processed, extend (or end) its visibility timeout while it works on it, and
+#: read the queue's attributes. All four take the ``queue`` resource type, so they are granted on
+#: the queue's ARN only. https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsqs.html
+CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,3 +104,15 @@ def link_variables(component: str, settings: QueueSettings) -> dict[str, str]:
     {'JOBS_QUEUE_URL': 'environment'}
     """
     return {f"{env_prefix(component)}_QUEUE_URL": "environment"}
+
+
+def consumer_link_variables(component: str, settings: QueueSettings) -> dict[str, str]:
+    """The variables a queue's consumer link sets on the worker that ``consumes`` it: name -> ``"environment"``.
+
+    The same name as :func:`link_variables` (the worker finds the queue where an API would);
+    :meth:`blueprints.queue.Queue.consumer_link` sets exactly these.
+
+    >>> consumer_link_variables("jobs", QueueSettings())
+    {'JOBS_QUEUE_URL': 'environment'}
+    """
+    return link_variables(component, settings)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from blueprints.api.settings import ApiSettings, ScalingSettings, secret_partition_problems
+from blueprints.api.settings import ApiSettings, ScalingSettings, container_region_problems
 from blueprints.constraints import SettingProblem, raise_problems
 from stacks.kinds import (
     ALARM,
@@ -53,7 +53,7 @@ def api_settings(c: ApiBlueprint, bp: Blueprint) -> ApiSettings:
 
 def extra_problems(c: ApiBlueprint, bp: Blueprint) -> Any:
     """A secret in another partition than the environment's region (the component cannot know the region)."""
-    return secret_partition_problems(c.secrets, bp.region)
+    return container_region_problems(c, bp.region)
 
 
 def build(name: str, c: ApiBlueprint, settings: ApiSettings, stack: StackBuild) -> Any:

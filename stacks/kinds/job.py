@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from blueprints.api.settings import secret_partition_problems
+from blueprints.api.settings import container_region_problems
 from blueprints.job.settings import JobSettings
 from stacks.kinds import (
     ALARM,
@@ -44,7 +44,7 @@ def job_settings(c: JobBlueprint, bp: Blueprint) -> JobSettings:
 
 def extra_problems(c: JobBlueprint, bp: Blueprint) -> Any:
     """A secret in another partition than the environment's region, as for an API."""
-    return secret_partition_problems(c.secrets, bp.region)
+    return container_region_problems(c, bp.region)
 
 
 def build(name: str, c: JobBlueprint, settings: JobSettings, stack: StackBuild) -> Any:

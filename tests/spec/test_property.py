@@ -1,7 +1,8 @@
 """Property: every spec that `validate` accepts plans in-process, in every environment, and passes the
 plan-lint.
 
-Hypothesis generates specs within the schema: random kinds, names (up to the longest allowed),
+Hypothesis generates specs within the schema: random kinds (every kind, workers consuming the
+generated queues, jobs on valid and invalid schedules), names (up to the longest allowed),
 profiles, regions (including the aws-cn and aws-us-gov partitions), environment overrides and
 field values at their edges. A spec ``scaffold.spec.check_source`` rejects is fine (that is
 validate's job); a spec it accepts must plan (``stacks.plan.plan`` for each environment) without
@@ -152,12 +153,71 @@ def api(draw: st.DrawFn, region: str, others: list[str]) -> dict[str, Any]:
     return spec
 
 
+def _container(draw: st.DrawFn, region: str, others: list[str], kind: str) -> dict[str, Any]:
+    """The fields a worker and a job share with an API: image, command, size, uses."""
+    suffix = ".amazonaws.com.cn" if region.startswith("cn-") else ".amazonaws.com"
+    spec: dict[str, Any] = {"kind": kind, "image": draw(st.sampled_from([
+        "python:3.12-slim", f"123456789012.dkr.ecr.{region}{suffix}/shop/{kind}:1.0"]))}
+    if draw(st.booleans()):
+        spec["command"] = draw(st.sampled_from([["python", "-m", kind], ["sh", "-c", "echo 'a b' && exit 0"], [""]]))
+    if draw(st.booleans()):
+        spec["cpu"], spec["memory"] = draw(st.sampled_from(FARGATE))
+    if others and draw(st.booleans()):
+        spec["uses"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=len(others)))
+    if draw(st.booleans()):
+        spec["log_retention"] = draw(st.sampled_from(DAYS))
+    return spec
+
+
+def worker(draw: st.DrawFn, region: str, others: list[str], queues: list[str]) -> dict[str, Any]:
+    spec = _container(draw, region, others, "worker")
+    spec["consumes"] = draw(st.sampled_from(queues))
+    if draw(st.booleans()):
+        low = draw(st.integers(1, 3))
+        spec["scaling"] = {"min": low, "max": draw(st.sampled_from([low, 20, 5000])),
+                           "backlog_per_task": draw(st.sampled_from([1, 100, 10000]))}
+        if draw(st.booleans()):
+            spec["scaling"]["cpu"] = draw(st.sampled_from([1, 70, 100]))
+    return spec
+
+
+def job(draw: st.DrawFn, region: str, others: list[str]) -> dict[str, Any]:
+    spec = _container(draw, region, others, "job")
+    spec["schedule"] = draw(st.sampled_from([
+        "cron(0 3 * * ? *)", "cron(15 10 ? * MON-FRI *)", "cron(0 0 L * ? *)", "cron(0 12 ? * 6#3 *)",
+        "rate(1 hour)", "rate(5 minutes)", "@hourly", "@daily", "@weekly",
+        "cron(0 3 * * *)", "rate(1 hours)"]))  # the last two are invalid: validate refuses them
+    if draw(st.booleans()):
+        spec["timezone"] = draw(st.sampled_from(["UTC", "Europe/Berlin", "Australia/Lord_Howe", "America/New_York"]))
+    if draw(st.booleans()):
+        spec["timeout"] = draw(st.sampled_from(["1s", "30m", "24h", "365d"]))
+    if draw(st.booleans()):
+        spec["retries"] = draw(st.sampled_from([0, 2, 10]))
+    return spec
+
+
+def bucket(draw: st.DrawFn) -> dict[str, Any]:
+    spec: dict[str, Any] = {"kind": "bucket"}
+    for flag in ("versioning", "retain"):
+        if draw(st.booleans()):
+            spec[flag] = draw(st.booleans())
+    if draw(st.booleans()):
+        spec["encryption"] = draw(st.sampled_from(["s3", "kms"]))
+    if draw(st.booleans()):
+        spec["expire_after"] = draw(st.sampled_from(["1d", "365d", "36500d"]))
+    return spec
+
+
+#: The kinds a service may use.
+USABLE = ("database", "cache", "queue", "notifications", "bucket")
+
+
 @st.composite
 def specs(draw: st.DrawFn) -> dict[str, Any]:
     """A spec within the schema (it may still break a cross-field rule)."""
     region = draw(st.sampled_from(REGIONS))
-    kinds = draw(st.lists(st.sampled_from(["database", "cache", "queue", "notifications", "api"]),
-                          min_size=1, max_size=4))
+    kinds = draw(st.lists(st.sampled_from(["database", "cache", "queue", "notifications", "api",
+                                           "worker", "job", "bucket"]), min_size=1, max_size=5))
     components: dict[str, dict[str, Any]] = {}
     for kind in kinds:
         name = draw(names(32))
@@ -176,15 +236,25 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             components[name] = {"kind": "notifications",
                                 "subscribers": draw(st.lists(st.sampled_from(subscribers), unique_by=str,
                                                              max_size=3))}
+        elif kind == "bucket":
+            components[name] = bucket(draw)
         else:
-            components[name] = api(draw, region, [n for n in components if components[n]["kind"] != "api"])
+            usable = [n for n in components if components[n]["kind"] in USABLE]
+            queues = [n for n, c in components.items() if c["kind"] == "queue"]
+            if kind == "api":
+                components[name] = api(draw, region, usable)
+            elif kind == "job":
+                components[name] = job(draw, region, usable)
+            elif queues:
+                components[name] = worker(draw, region, usable, queues)
     environments: dict[str, Any] = {}
     for _ in range(draw(st.integers(1, 2))):
         env: dict[str, Any] = {"profile": draw(st.sampled_from(["dev", "staging", "production"]))}
         if draw(st.integers(0, 3)) == 0:
             env["network"] = {"nat": draw(st.sampled_from(["none", "single", "per_az"])),
                               "azs": draw(st.integers(2, 6))}
-        overridable = [n for n, c in components.items() if c["kind"] in ("database", "cache", "api", "queue")]
+        overridable = [n for n, c in components.items()
+                       if c["kind"] in ("database", "cache", "api", "queue", "worker", "job", "bucket")]
         if overridable and draw(st.booleans()):
             target = draw(st.sampled_from(overridable))
             kind = components[target]["kind"]
@@ -195,6 +265,11 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
                 "queue": [{"max_receives": 1000}, {"fifo": True}, {"retention": "14d"}],
                 "api": [{"scaling": {"max": 50}}, {"cpu": 1024, "memory": 8192}, {"public": False},
                         {"domain": "api.example.org"}, {"health_check": "/ready"}],
+                "worker": [{"scaling": {"max": 50, "backlog_per_task": 5}}, {"cpu": 1024, "memory": 8192},
+                           {"command": ["python", "-m", "other"]}],
+                "job": [{"schedule": "rate(30 minutes)"}, {"timezone": "Asia/Kolkata"}, {"retries": 0},
+                        {"timeout": "2h"}],
+                "bucket": [{"versioning": True}, {"encryption": "kms"}, {"expire_after": "30d"}, {"retain": False}],
             }[kind]))
             env["components"] = {target: override}
         if draw(st.integers(0, 3)) == 0:
@@ -236,9 +311,24 @@ def test_every_accepted_spec_plans_and_passes_the_lint(spec: dict[str, Any]) -> 
     _plans_cleanly_if_accepted(spec)
 
 
-@pytest.mark.parametrize("spec", [CROSS_PARTITION], ids=["cross-partition"])
+#: Found by the generator once it drew workers and jobs: an ECR image of the commercial partition
+#: in an environment in China (aws-cn). The execution role would be granted a repository ARN of
+#: another partition and the task could never pull its image; validate now refuses it.
+IMAGE_OTHER_PARTITION = {
+    "scaffold": 1, "name": "shop", "region": "us-east-1",
+    "environments": {"cn": {"profile": "dev", "region": "cn-north-1"}},
+    "components": {"api": {"kind": "api", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:1.2",
+                           "public": False}},
+}
+
+
+@pytest.mark.parametrize("spec", [CROSS_PARTITION, IMAGE_OTHER_PARTITION], ids=["cross-partition", "image-partition"])
 def test_found_specs_are_rejected_or_plan_cleanly(spec: dict[str, Any]) -> None:
     _plans_cleanly_if_accepted(spec)
+
+
+def test_an_ecr_image_of_another_partition_is_refused() -> None:
+    assert _accepted(IMAGE_OTHER_PARTITION) is None
 
 
 def _plans_cleanly_if_accepted(spec: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from scaffold.spec.source import FieldPath
 
 #: The kind modules, in the order the docs, the JSON Schema and ``scaffold new`` list them.
-KIND_MODULES: tuple[str, ...] = ("database", "cache", "queue", "notifications", "api", "bucket")
+KIND_MODULES: tuple[str, ...] = ("database", "cache", "queue", "notifications", "api", "worker", "job", "bucket")
 
 
 @dataclass(frozen=True, kw_only=True)
