@@ -40,7 +40,7 @@ def _numeric(annotation: Any) -> bool:
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors, and models are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -65,4 +65,4 @@ class SpecModel(BaseModel):
 class Resolved(BaseModel):
     """Base of the blueprint models: every field required, no unknown keys, immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
