@@ -1,6 +1,7 @@
 """CloudWatch alarms, wired to a notifications topic.
 
-Every alarm a component creates goes through :func:`metric_alarm`, so that all
+Every alarm a component creates goes through :func:`metric_alarm` (or :func:`metric_math_alarm`
+for an alarm on an expression of several metrics), so that all
 of them send to the same SNS topic (the spec's ``alarms.notify``) and to nothing
 when it is unset.
 
@@ -10,7 +11,7 @@ https://www.pulumi.com/registry/packages/aws/api-docs/cloudwatch/metricalarm/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -77,6 +78,48 @@ def metric_alarm(
         extended_statistic=extended_statistic,
         period=period,
         evaluation_periods=evaluation_periods,
+        treat_missing_data=treat_missing_data,
+        alarm_actions=actions,
+        ok_actions=actions,
+        tags=owner.tags(),
+        opts=owner.child_opts(),
+    )
+
+
+def metric_math_alarm(
+    owner: Component,
+    suffix: str,
+    *,
+    description: pulumi.Input[str],
+    queries: Sequence[aws.cloudwatch.MetricAlarmMetricQueryArgs],
+    threshold: float,
+    comparison_operator: str = "GreaterThanOrEqualToThreshold",
+    evaluation_periods: int = DEFAULT_EVALUATION_PERIODS,
+    datapoints_to_alarm: int | None = None,
+    treat_missing_data: str = "notBreaching",
+    alarm_topic_arn: pulumi.Input[str] | None = None,
+) -> aws.cloudwatch.MetricAlarm:
+    """Create one CloudWatch alarm on a metric-math expression as a child of ``owner``.
+
+    Like :func:`metric_alarm` (the same name, topic and tags), for an alarm on several
+    metrics: ``queries`` holds the metrics (``return_data`` false) and one expression that
+    returns the data compared with ``threshold``. Query ids start with a lowercase letter
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html).
+
+    Args:
+        datapoints_to_alarm: Breaching periods among ``evaluation_periods`` that fire it
+            (``None``: all of them).
+    """
+    actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
+    return aws.cloudwatch.MetricAlarm(
+        owner.logical_name(f"alarm-{suffix}"),
+        name=owner.physical_name(f"alarm-{suffix}", max_len=255),
+        alarm_description=description,
+        metric_queries=list(queries),
+        comparison_operator=comparison_operator,
+        threshold=threshold,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=datapoints_to_alarm,
         treat_missing_data=treat_missing_data,
         alarm_actions=actions,
         ok_actions=actions,

@@ -21,15 +21,15 @@ from blueprints.api.links import merge_links
 from blueprints.api.load_balancer import build_load_balancer
 from blueprints.api.monitoring import build_alarms
 from blueprints.api.security_groups import build_security_groups
+from blueprints.api.service import (  # noqa: F401 (re-exported)
+    DEPLOYMENT_MAXIMUM_PERCENT,
+    DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
+    build_service,
+)
 from blueprints.api.service_cluster import ServiceCluster
 from blueprints.api.settings import ApiSettings
 from blueprints.api.task import build_task
 from blueprints.base import Component, Link, NetworkAttachment, StackContext
-
-#: Percent of the desired count that must stay healthy during a deployment.
-DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100  # percent: never fewer tasks than desired
-#: Percent of the desired count that may run during a deployment.
-DEPLOYMENT_MAXIMUM_PERCENT = 200  # percent: a full new set beside the old
 
 
 class Api(Component):
@@ -121,12 +121,7 @@ class Api(Component):
         self.link_rules = groups.link_rules
 
         task = build_task(self, settings, linked)
-        self.log_group = task.log_group
-        self.execution_role = task.execution_role
-        self.task_role = task.task_role
-        self.task_policy = task.task_policy
-        self.task_definition = task.task_definition
-        self.container_name = task.container_name
+        task.expose_on(self)
 
         front = build_load_balancer(self, settings, network, groups.alb)
         self.load_balancer = front.load_balancer
@@ -140,37 +135,16 @@ class Api(Component):
         self.web_acl = front.waf.web_acl if front.waf else None
         self.url: pulumi.Output[str] = front.url
 
-        self.service = aws.ecs.Service(
-            self.logical_name("service"),
-            name=self.physical_name(max_len=255),
-            cluster=cluster.arn,
-            task_definition=task.task_definition.arn,
-            launch_type="FARGATE",
+        self.service = build_service(
+            self, cluster=cluster, task=task, network=network, security_group=groups.service,
             desired_count=settings.scaling.min,
-            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=network.private_subnet_ids,
-                security_groups=[groups.service.id],
-                assign_public_ip=False,
-            ),
             load_balancers=[aws.ecs.ServiceLoadBalancerArgs(
                 target_group_arn=front.target_group.arn,
                 container_name=task.container_name,
                 container_port=settings.port,
             )],
-            health_check_grace_period_seconds=settings.health_check_grace_period,
-            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
-                enable=True, rollback=True),
-            deployment_minimum_healthy_percent=DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
-            deployment_maximum_percent=DEPLOYMENT_MAXIMUM_PERCENT,
-            # Fail the deploy when the tasks never become healthy (the circuit breaker
-            # rolls back); without it `pulumi up` returns at once and reports success.
-            wait_for_steady_state=True,
-            enable_ecs_managed_tags=True,
-            propagate_tags="SERVICE",
-            tags=self.tags(),
-            # Autoscaling owns the desired count once the service exists (see the class docstring).
-            # The target group must belong to a listener before a service can use it.
-            opts=self.child_opts(ignore_changes=["desiredCount"], depends_on=front.listeners),
+            health_check_grace_period=settings.health_check_grace_period,
+            depends_on=front.listeners,
         )
 
         self.scaling_target, self.scaling_policies = build_autoscaling(

@@ -52,6 +52,14 @@ class TaskResources:
     task_definition: aws.ecs.TaskDefinition
     container_name: str
 
+    def expose_on(self, owner: Component) -> None:
+        """Set ``log_group``, ``execution_role``, ``task_role``, ``task_policy``,
+        ``task_definition`` and ``container_name`` on ``owner`` (an API, worker or job),
+        the attributes each documents."""
+        for attribute in ("log_group", "execution_role", "task_role", "task_policy", "task_definition",
+                          "container_name"):
+            setattr(owner, attribute, getattr(self, attribute))
+
 
 def container_name(component: str) -> str:
     """The container's name: the component name in the characters ECS accepts."""

@@ -31,6 +31,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from blueprints.alarms import metric_math_alarm
 from blueprints.api.links import merge_links
 from blueprints.api.security_groups import build_task_security_group
 from blueprints.api.service_cluster import ServiceCluster
@@ -261,12 +262,7 @@ class Job(Component):
 
         self.security_group, self.link_rules = build_task_security_group(self, network, self.links)
         task = build_task(self, settings, linked)
-        self.log_group = task.log_group
-        self.execution_role = task.execution_role
-        self.task_role = task.task_role
-        self.task_policy = task.task_policy
-        self.task_definition = task.task_definition
-        self.container_name = task.container_name
+        task.expose_on(self)
 
         self.state_machine_role = self._service_role(
             "sfn", "states.amazonaws.com", account,
@@ -359,7 +355,6 @@ class Job(Component):
 
     def _failure_alarm(self, alarm_topic_arn: pulumi.Input[str] | None) -> aws.cloudwatch.MetricAlarm:
         """Sum of failed, timed-out and aborted executions (metric math; missing data is 0)."""
-        actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
         queries = [aws.cloudwatch.MetricAlarmMetricQueryArgs(
             id=f"m{i}",
             metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
@@ -375,21 +370,13 @@ class Job(Component):
             label="Failed, timed-out and aborted executions",
             return_data=True,
         ))
-        return aws.cloudwatch.MetricAlarm(
-            self.logical_name("alarm-failed"),
-            name=self.physical_name("alarm-failed", max_len=255),
-            alarm_description=self.log_group.name.apply(lambda log_group: (
+        return metric_math_alarm(
+            self, "failed",
+            description=self.log_group.name.apply(lambda log_group: (
                 f"Job {self.component_name} failed after {self.settings.retries} retries (or timed out, or was "
                 "stopped). Open the state machine's failed execution in the Step Functions console for the "
                 f"error, and the log group {log_group} for the container's output.")),
-            metric_queries=queries,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            threshold=1,
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            ok_actions=actions,
-            tags=self.tags(),
-            opts=self.child_opts(),
+            queries=queries, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
+            evaluation_periods=1, datapoints_to_alarm=1,
+            treat_missing_data="notBreaching", alarm_topic_arn=alarm_topic_arn,
         )

@@ -30,10 +30,11 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from blueprints.alarms import metric_math_alarm
 from blueprints.api.autoscaling import SCALE_IN_COOLDOWN, SCALE_OUT_COOLDOWN, build_autoscaling
-from blueprints.api.component import DEPLOYMENT_MAXIMUM_PERCENT, DEPLOYMENT_MINIMUM_HEALTHY_PERCENT
 from blueprints.api.links import merge_links
 from blueprints.api.security_groups import build_task_security_group
+from blueprints.api.service import build_service
 from blueprints.api.service_cluster import ServiceCluster
 from blueprints.api.settings import ScalingSettings
 from blueprints.api.task import build_task
@@ -161,34 +162,10 @@ class Worker(Component):
         self.security_group, self.link_rules = build_task_security_group(self, network, self.links)
 
         task = build_task(self, settings, linked)
-        self.log_group = task.log_group
-        self.execution_role = task.execution_role
-        self.task_role = task.task_role
-        self.task_policy = task.task_policy
-        self.task_definition = task.task_definition
-        self.container_name = task.container_name
+        task.expose_on(self)
 
-        self.service = aws.ecs.Service(
-            self.logical_name("service"),
-            name=self.physical_name(max_len=255),
-            cluster=cluster.arn,
-            task_definition=task.task_definition.arn,
-            launch_type="FARGATE",
-            desired_count=settings.scaling.min,
-            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=network.private_subnet_ids,
-                security_groups=[self.security_group.id],
-                assign_public_ip=False,
-            ),
-            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
-            deployment_minimum_healthy_percent=DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
-            deployment_maximum_percent=DEPLOYMENT_MAXIMUM_PERCENT,
-            wait_for_steady_state=True,
-            enable_ecs_managed_tags=True,
-            propagate_tags="SERVICE",
-            tags=self.tags(),
-            opts=self.child_opts(ignore_changes=["desiredCount"]),
-        )
+        self.service = build_service(self, cluster=cluster, task=task, network=network,
+                                     security_group=self.security_group, desired_count=settings.scaling.min)
 
         # The scaling target and the CPU policy are the API's (no request-count policy, so no
         # load balancer); the backlog policy is the worker's own.
@@ -268,21 +245,13 @@ class Worker(Component):
         queries.append(aws.cloudwatch.MetricAlarmMetricQueryArgs(
             id="stalled", label="Messages waiting and no task running", expression=NO_TASK_ALARM_EXPRESSION,
             return_data=True))
-        actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
         queue = self.consumes.component_name
-        return aws.cloudwatch.MetricAlarm(
-            self.logical_name("alarm-no-running-task"),
-            name=self.physical_name("alarm-no-running-task", max_len=255),
-            alarm_description=(f"{self.component_name}: messages wait in {queue} and no task has run for "
+        return metric_math_alarm(
+            self, "no-running-task",
+            description=(f"{self.component_name}: messages wait in {queue} and no task has run for "
                                f"{NO_TASK_ALARM_PERIODS} minutes: the tasks fail to start or crash "
                                "(see the service's events and logs)."),
-            metric_queries=queries,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            threshold=1,
+            queries=queries, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
             evaluation_periods=NO_TASK_ALARM_PERIODS,
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            ok_actions=actions,
-            tags=self.tags(),
-            opts=self.child_opts(),
+            treat_missing_data="notBreaching", alarm_topic_arn=alarm_topic_arn,
         )
