@@ -173,6 +173,13 @@ def _remove(data: Any, path: FieldPath) -> bool:
     return True
 
 
+def _required(component: dict[str, Any], field: str) -> bool:
+    """Whether ``field`` is a required field of ``component``'s kind."""
+    model = COMPONENT_MODELS.get(str(component.get("kind")))
+    info = model.model_fields.get(field) if model is not None else None
+    return info is not None and info.is_required() and field != "kind"
+
+
 def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], broken: Broken) -> bool:
     """Remove from ``data`` what failed validation so the rest can be checked in the same run.
 
@@ -207,8 +214,10 @@ def _salvage(data: dict[str, Any], exc: ValidationError, dropped: set[str], brok
                     changed = True
                     continue
             broken.setdefault(name, set()).add(str(path[2]))
-            if err["type"] == "missing" and len(path) == 3:
-                component[path[2]] = "invalid"  # a required string (image): keep the component
+            if len(path) == 3 and (err["type"] == "missing" or _required(component, str(path[2]))):
+                # A required string (image, consumes, schedule) missing or mistyped: a placeholder
+                # keeps the component, and no second "is required" is reported for a mistyped one.
+                component[path[2]] = "invalid"
                 changed = True
                 continue
             # Set the whole field aside (serverless, not serverless.max): removing only the bad
@@ -355,14 +364,14 @@ def check_source(source: Source) -> CheckedSpec:
     if spec is None:
         raise SpecError(problems)
     problems += _to_problems(source, (f for f in spec_rules(spec) if not _dropped_reference(f, dropped)
-                                      and not _on_broken_entry(f, broken_base)))
+                                      and not _involves_broken(f, broken_base)))
     blueprints: dict[str, Blueprint] = {}
     per_env: list[tuple[str, Finding]] = []
     for env in spec.environments:
         broken = {name: set(fields) for name, fields in broken_base.items()}
         overrides, merged = _checked_overrides(source, spec, env, broken, problems)
         per_env += [(env, f) for f in component_rules(merged)
-                    if not _dropped_reference(f, dropped) and not _on_broken_entry(f, broken)]
+                    if not _dropped_reference(f, dropped) and not _involves_broken(f, broken)]
         environments = dict(spec.environments)
         environments[env] = environments[env].model_copy(update={"components": overrides})
         raw = resolve_raw(spec.model_copy(update={"environments": environments}), env)

@@ -96,15 +96,8 @@ PROFILES = {
 }
 
 
-#: What :mod:`scaffold.spec.loader` puts in a required string field that is missing or of
-#: another type, to keep checking the rest of the component; its rules (not this one) report it.
-_LOADER_PLACEHOLDER = "invalid"
-
-
 def component_rules(components: Mapping[str, Any], name: str, c: WorkerSpec) -> Iterator[Finding]:
     """``consumes`` names a queue component, and ``uses`` does not list it again."""
-    if c.consumes == _LOADER_PLACEHOLDER and c.consumes not in components:
-        return  # consumes was missing or not a string: reported as such (scaffold.spec.loader)
     yield from reference(components, ("components", name, "consumes"), c.consumes, ("queue",),
                         "a worker consumes a queue component")
     uses = c.uses or []
