@@ -60,7 +60,7 @@ def test_a_new_project_with_every_kind_plans_in_every_environment(tmp_path: Path
 
     target = tmp_path / "shop"
     result = CliRunner().invoke(app, ["new", "shop", "--dir", str(target), "--no-input", "--components",
-                                      "database,api,queue,cache,notifications"])
+                                      "database,api,queue,cache,notifications,worker,job,bucket"])
     assert result.exit_code == 0, result.output
     checked = check_source(parse_yaml((target / "scaffold.yaml").read_text(), "scaffold.yaml"))
     assert {bp.profile for bp in checked.blueprints.values()} >= {"dev", "production"}
@@ -75,7 +75,7 @@ def test_a_new_project_with_every_kind_validates_without_warnings_in_production(
 
     target = tmp_path / "shop"
     CliRunner().invoke(app, ["new", "shop", "--dir", str(target), "--no-input", "--components",
-                             "database,api,queue,cache,notifications"])
+                             "database,api,queue,cache,notifications,worker,job,bucket"])
     checked = check_source(parse_yaml((target / "scaffold.yaml").read_text(), "scaffold.yaml"))
     # dev may warn that it serves plain HTTP; nothing else (e.g. alarms into a work queue) may warn.
     assert [w.message for w in checked.warnings if "plain HTTP" not in w.message] == []

@@ -43,7 +43,13 @@ def test_new_then_validate_and_blueprint(tmp_path: Path, monkeypatch: pytest.Mon
     assert bp["components"]["db"]["replicas"] == 1 and bp["components"]["api"]["scaling"]["min"] == 2
 
 
-@pytest.mark.parametrize("kinds", [*[c for n in range(0, 6) for c in combinations(KINDS, n)][::3], KINDS],
+#: The automations, alone and with what they use.
+AUTOMATIONS = [("worker",), ("job",), ("bucket",), ("worker", "job", "bucket"), ("database", "worker", "bucket"),
+               ("api", "bucket"), ("job", "database"), (*KINDS, "worker", "job", "bucket")]
+
+
+@pytest.mark.parametrize("kinds", [*[c for n in range(0, 6) for c in combinations(KINDS, n)][::3], KINDS,
+                                   *AUTOMATIONS],
                          ids=lambda k: ",".join(k) or "none")
 def test_every_component_choice_gives_a_valid_project(tmp_path: Path, kinds: tuple[str, ...]) -> None:
     target = tmp_path / "p"
@@ -51,7 +57,9 @@ def test_every_component_choice_gives_a_valid_project(tmp_path: Path, kinds: tup
                                  "--components", ",".join(kinds)])
     assert result.exit_code == 0, result.output
     checked = check_file(target / "scaffold.yaml")
-    assert sorted(c.kind for c in checked.spec.components.values()) == sorted(kinds)
+    expected = {*kinds, *(("queue",) if "worker" in kinds else ())}  # a worker brings the queue it consumes
+    assert sorted(c.kind for c in checked.spec.components.values()) == sorted(expected)
+    assert checked.warnings == [] or all("plain HTTP" in w.message for w in checked.warnings)
 
 
 def test_refuses_a_non_empty_folder_and_touches_nothing(tmp_path: Path) -> None:
