@@ -188,3 +188,21 @@ def test_plan_with_a_job_matches_the_documented_schema(tmp_path: Path, monkeypat
     schema = json.loads(match.group(1))
     assert "schedules" in schema["properties"]
     jsonschema.Draft202012Validator(schema).validate(_plan(_write(tmp_path), "dev", monkeypatch))
+
+
+def test_the_next_runs_shown_in_docs_spec_md_are_what_plan_prints() -> None:
+    """docs/spec.md shows the example's next runs across the change to summer time; they must be true."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "spec.md").read_text()
+    command, line = re.search(r"\$ SCAFFOLD_NOW=(\S+) scaffold plan -f examples/shop.yaml -e dev\n…\n(Schedule .*)\n",
+                              docs).groups()
+    result = CliRunner().invoke(app, ["plan", "-f", str(root / "examples" / "shop.yaml"), "-e", "dev"],
+                                env={"SCAFFOLD_NOW": command})
+    assert result.exit_code == 0, result.output
+    assert line in result.output.splitlines()
