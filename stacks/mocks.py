@@ -545,6 +545,11 @@ def run_offline(
     finally:
         # Join the loop's worker threads now: left to interpreter exit, they cost ~0.6 s.
         loop.run_until_complete(loop.shutdown_default_executor())
+        # And close it: an unclosed loop keeps its selector and self-pipe (3 descriptors) until
+        # the garbage collector finds it, and a process that plans many times (tests, plan --all)
+        # ran out of select()-able descriptors.
+        asyncio.set_event_loop(None)
+        loop.close()
     return OfflineRun(resources=list(monitor.recorded), outputs=exported)
 
 

@@ -26,7 +26,7 @@ def test_validate_prints_one_summary_line() -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert "valid" in lines[0] and "6 components" in lines[0] and "prod (production)" in lines[0]
+    assert "valid" in lines[0] and "9 components" in lines[0] and "prod (production)" in lines[0]
 
 
 def test_validate_reports_every_problem_in_one_run(tmp_path: Path) -> None:

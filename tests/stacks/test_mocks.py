@@ -92,3 +92,26 @@ def test_a_resource_without_a_name_is_auto_named_not_called_by_its_logical_name(
 
     (role,) = run_offline(program, project="p", stack="s").resources
     assert role.id != "exec" and role.id.startswith("exec-") and len(role.id) == len("exec-") + 7
+
+
+def test_an_offline_run_closes_its_event_loop() -> None:
+    """Each plan made an event loop and left it open (a selector and a self-pipe, 3 descriptors,
+    until the garbage collector came by): the test suite ran out of select()-able descriptors."""
+    import asyncio
+    import gc
+
+    from stacks.mocks import run_offline
+
+    def program() -> None:
+        pass
+
+    gc.disable()
+    try:
+        before = {id(o) for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)}
+        for _ in range(3):
+            run_offline(program, project="p", stack="s")
+        left_open = [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop)
+                     and id(o) not in before and not o.is_closed()]
+    finally:
+        gc.enable()
+    assert left_open == []

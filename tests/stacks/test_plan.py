@@ -50,7 +50,7 @@ def test_production_network_has_a_nat_per_az(plans) -> None:
 
 
 def test_scaling_range_follows_the_environment_override(plans) -> None:
-    (target,) = _of_type(plans["prod"], "aws:appautoscaling/target:Target")
+    (target,) = [t for t in _of_type(plans["prod"], "aws:appautoscaling/target:Target") if t.component == "api"]
     assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (2, 40)
 
 
@@ -59,9 +59,9 @@ def test_wiring_shows_the_fabricated_arn_of_that_exact_resource(plans) -> None:
     dlq = next(r for r in p.resources if r.name == "jobs-dlq")
     queue = next(r for r in p.resources if r.name == "jobs-queue")
     assert json.loads(queue.inputs["redrivePolicy"])["deadLetterTargetArn"] == dlq.arn
-    service = _of_type(p, "aws:ecs/service:Service")[0]
-    (task,) = _of_type(p, "aws:ecs/taskDefinition:TaskDefinition")
-    assert service.inputs["taskDefinition"] == task.arn
+    for service in _of_type(p, "aws:ecs/service:Service"):  # the API's and the worker's
+        (task,) = [t for t in _of_type(p, "aws:ecs/taskDefinition:TaskDefinition") if t.component == service.component]
+        assert service.inputs["taskDefinition"] == task.arn
 
 
 def test_secrets_are_redacted(plans) -> None:
@@ -77,7 +77,8 @@ def test_resources_name_their_spec_component(plans) -> None:
     assert cluster.component == "orders-db"
     vpc = _of_type(p, "aws:ec2/vpc:Vpc")[0]
     assert vpc.component is None  # the shared network is not a spec component
-    assert {r.component for r in p.resources} == {None, "orders-db", "sessions", "jobs", "alerts", "order-events", "api"}
+    assert {r.component for r in p.resources} == {None, "orders-db", "sessions", "jobs", "alerts", "order-events", "api",
+                                                  "uploads", "mailer", "nightly-report"}
 
 
 def test_summary_counts_every_aws_resource(plans) -> None:

@@ -178,6 +178,11 @@ def _dangling(planned: Planned) -> list[str]:
         _, _, service, region, account, resource = value.split(":", 5)
         if any(tokens.get(segment, set()) - {urn} for segment in re.split(r"[:/]", resource)):
             return True
+        if service == "events" and resource == "rule/StepFunctionsGetEventsForECSTaskRule":
+            # The rule Step Functions manages for runTask.sync in each account and region; a job's
+            # state machine role needs events:PutTargets/PutRule/DescribeRule on it.
+            # https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html
+            return account == FABRICATED_ACCOUNT_ID
         if service == "ecr":  # the repository of the spec's image (an image in ECR)
             repo = resource.removeprefix("repository/")
             return any(f"{account}.dkr.ecr.{region}." in u and f"/{repo}:" in u for u in user)
@@ -242,7 +247,13 @@ def _pairs(planned: Planned, typ: str, dependent: str, suffix: str = "") -> list
     fixed, so pairing by position would be flaky.
     """
     owners = {r.name: r for r in planned.run.resources if r.type == typ}
-    found = [(owners[r.name.removesuffix(suffix)], r) for r in planned.run.resources if r.type == dependent]
+
+    def owner(name: str) -> Any:
+        stem = name.removesuffix(suffix)
+        # A bucket component's bucket is <component>-bucket; its policy is <component>-policy.
+        return owners[stem] if stem in owners else owners[f"{stem}-bucket"]
+
+    found = [(owner(r.name), r) for r in planned.run.resources if r.type == dependent]
     assert found
     return found
 
