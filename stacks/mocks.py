@@ -494,6 +494,10 @@ class OfflineRun:
         return found[0]
 
 
+#: The event loop of the latest :func:`run_offline`, closed by the next one.
+_last_loop: asyncio.AbstractEventLoop | None = None
+
+
 def run_offline(
     program: Callable[[], Any],
     *,
@@ -523,7 +527,14 @@ def run_offline(
     """
     import pulumi.runtime.settings as settings
 
-    loop = asyncio.new_event_loop()
+    global _last_loop
+    # Close the previous run's loop: an unclosed loop keeps its selector and self-pipe (3
+    # descriptors) until the garbage collector finds it, and a process that plans many times
+    # (the tests, several environments) ran out of select()-able descriptors. The last run's
+    # loop stays current, so that its outputs can still be read after the run.
+    if _last_loop is not None and not _last_loop.is_closed():
+        _last_loop.close()
+    loop = _last_loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
     mocks = FabricatedAws(region=region)
@@ -545,11 +556,6 @@ def run_offline(
     finally:
         # Join the loop's worker threads now: left to interpreter exit, they cost ~0.6 s.
         loop.run_until_complete(loop.shutdown_default_executor())
-        # And close it: an unclosed loop keeps its selector and self-pipe (3 descriptors) until
-        # the garbage collector finds it, and a process that plans many times (tests, plan --all)
-        # ran out of select()-able descriptors.
-        asyncio.set_event_loop(None)
-        loop.close()
     return OfflineRun(resources=list(monitor.recorded), outputs=exported)
 
 
