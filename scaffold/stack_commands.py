@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,7 +25,7 @@ from scaffold.errors import OperationError, ScaffoldError, UsageError
 
 if TYPE_CHECKING:
     from stacks.deploy import StackRunner, StackTarget
-    from stacks.progress import OperationSummary, ResourceStep
+    from stacks.progress import LiveProgress, OperationSummary, ResourceStep
 
 SpecFile = Annotated[Path, typer.Option("--file", "-f", help="The spec file.")]
 Env = Annotated[str | None, typer.Option(
@@ -60,6 +61,8 @@ def deploy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
            allow_local_state: AllowLocalState = False) -> None:
     """Preview the changes, ask, then create or update the environment's resources.
 
+    On a terminal, a live status below the per-resource lines shows resources done out of
+    the preview's total, the elapsed time and each operation in flight with its own time.
     Without a terminal on stdin, --yes is required. Secret outputs print as [secret]
     unless --show-secrets. Exit codes: 0 deployed, 1 failed or declined, 2 invalid spec
     or options, 3 missing pulumi/passphrase, 130 Ctrl-C, 143 SIGTERM.
@@ -70,11 +73,16 @@ def deploy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
             raise UsageError("deploy asks for confirmation, but stdin is not a terminal",
                              "pass --yes to deploy without asking (e.g. in CI)")
         runner = _runner(blueprint, target)
-        plan = _announce(runner.preview(), target)
+        with _live_progress(runner, "Previewing", target) as previewed:
+            plan = runner.preview()
+        _announce(plan, target)
         if not yes and not typer.confirm(
                 f"Deploy {plan.describe()} to '{target.stack}'?", default=False, err=True):
             raise OperationError("deploy declined: nothing was changed")
-        summary = _announce(runner.up(), target)
+        total = previewed.finished if previewed is not None else None
+        with _live_progress(runner, "Deploying", target, total=total):
+            summary = runner.up()
+        _announce(summary, target)
         _print_outputs(summary.shown_outputs(show_secrets=show_secrets), as_json=False)
     except ScaffoldError as error:
         fail(error)
@@ -88,7 +96,10 @@ def preview(file: SpecFile = DEFAULT_SPEC, env: Env = None,
     """
     try:
         blueprint, target = _load(file, env, allow_local_state)
-        _announce(_runner(blueprint, target).preview(), target)
+        runner = _runner(blueprint, target)
+        with _live_progress(runner, "Previewing", target):
+            summary = runner.preview()
+        _announce(summary, target)
     except ScaffoldError as error:
         fail(error)
 
@@ -108,7 +119,10 @@ def destroy(file: SpecFile = DEFAULT_SPEC, env: Env = None, yes: Yes = False,
                              "needs --force", "pass --force if you really mean it")
         if not yes:
             _confirm_by_name(target.stack)
-        _announce(_runner(blueprint, target).destroy(), target)
+        runner = _runner(blueprint, target)
+        with _live_progress(runner, "Destroying", target):
+            summary = runner.destroy()
+        _announce(summary, target)
     except ScaffoldError as error:
         fail(error)
 
@@ -118,7 +132,10 @@ def refresh(file: SpecFile = DEFAULT_SPEC, env: Env = None,
     """Read the real state of every resource into the stack's state (no resource changes)."""
     try:
         blueprint, target = _load(file, env, allow_local_state)
-        _announce(_runner(blueprint, target).refresh(), target)
+        runner = _runner(blueprint, target)
+        with _live_progress(runner, "Refreshing", target):
+            summary = runner.refresh()
+        _announce(summary, target)
     except ScaffoldError as error:
         fail(error)
 
@@ -167,6 +184,29 @@ def _runner(blueprint: Any, target: StackTarget, *, with_program: bool = True) -
 
         program = program_mod.build_program(blueprint)
     return deploy_mod.StackRunner(target, program, on_step=_print_step)
+
+
+@contextmanager
+def _live_progress(runner: StackRunner, verb: str, target: StackTarget, *,
+                   total: int | None = None) -> Iterator[LiveProgress | None]:
+    """While the block runs, on a terminal, show a live status below the per-resource
+    lines (done/total, elapsed time, operations in flight: :class:`stacks.progress.LiveProgress`).
+
+    Yields the LiveProgress, or None without a terminal (not a TTY, ``CI`` set, or
+    ``TERM=dumb``), where the output stays exactly the per-resource lines.
+    """
+    from stacks.progress import LiveProgress, live_wanted
+
+    if not live_wanted(out):
+        yield None
+        return
+    with LiveProgress(out, f"{verb} '{target.stack}' ({target.project})", total=total,
+                      print_step=_print_step) as live:
+        runner.on_step = live.on_step
+        try:
+            yield live
+        finally:
+            runner.on_step = _print_step
 
 
 def _print_step(step: ResourceStep) -> None:
