@@ -2,7 +2,9 @@
 
 PyYAML composes the document into nodes that carry marks; :func:`parse_yaml`
 walks them into plain Python data and a :class:`Positions` map from field path
-to position, so that every later error can name the line and column.
+to position, so that every later error can name the line and column. It then
+interpolates ``${VAR}`` in the string values (:mod:`scaffold.spec.interpolate`),
+before any validation, so every later step sees the resolved values.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 import yaml
 
 from scaffold.errors import SpecError, SpecProblem
+from scaffold.spec.interpolate import interpolate_data
 
 #: A field path: mapping keys and sequence indexes, e.g. ``("components", "api", "uses", 0)``.
 FieldPath = tuple[str | int, ...]
@@ -318,19 +321,22 @@ def _walk(node: yaml.Node, path: FieldPath, loader: yaml.SafeLoader, source_file
     return _construct(node, path, loader, source_file, problems)
 
 
-def parse_yaml(text: str, file: str) -> Source:
-    """Parse a spec's YAML text, keeping positions.
+def parse_yaml(text: str, file: str, environ: Mapping[str, str] | None = None) -> Source:
+    """Parse a spec's YAML text, keeping positions, and interpolate ``${VAR}`` in its values.
 
     Args:
         text: The file's contents.
         file: The path to name in messages.
+        environ: The variables ``${VAR}`` reads (:mod:`scaffold.spec.interpolate`);
+            ``os.environ`` when ``None``.
 
     A repeated key does not stop reading: its first value is kept and the problem is
     recorded in :attr:`Source.problems`.
 
     Raises:
         SpecError: The text is not YAML, is empty, holds several documents, is
-            not a mapping, or has a key or number that cannot be read.
+            not a mapping, has a key or number that cannot be read, or a value that
+            cannot be interpolated (an unset variable, a malformed ``${``, a secret).
     """
     try:
         loader = _SpecLoader(text)
@@ -383,9 +389,45 @@ def parse_yaml(text: str, file: str) -> Source:
                                          "quote the value, or remove the tag")]) from None
         if problems:
             raise SpecError(sorted(problems + duplicates))
+        problems = _interpolate(text, file, data, positions, os.environ if environ is None else environ)
+        if problems:
+            raise SpecError(sorted(problems + duplicates))
         return Source(file=file, data=data, positions=positions, problems=duplicates)
     finally:
         loader.dispose()
+
+
+def _interpolate(text: str, file: str, data: Any, positions: Positions,
+                 environ: Mapping[str, str]) -> list[SpecProblem]:
+    """Interpolate ``data``'s string values in place; the problems, at the column of their ``${``
+    when the value is on one line of the file, else at the value."""
+    found = interpolate_data(data, environ)
+    if not found:
+        return []
+    lines = text.splitlines()
+    problems = []
+    for p in found:
+        line, col = positions.nearest(p.path)
+        value = _at(data, p.path)
+        if p.offset is not None and p.snippet and isinstance(value, str) and 0 < line <= len(lines):
+            # The k-th occurrence of the expression in the value is the k-th on its line
+            # (a value on one line; a quoted value with escapes before it may miss: then the value's column).
+            nth = value[:p.offset].count(p.snippet)
+            at = col - 2
+            for _ in range(nth + 1):
+                at = lines[line - 1].find(p.snippet, at + 1)
+                if at < 0:
+                    break
+            if at >= 0:
+                col = at + 1
+        problems.append(SpecProblem(file, line, col, format_path(p.path), p.message, p.hint))
+    return problems
+
+
+def _at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
 
 
 def _read_limited(path: Path) -> bytes:
@@ -428,11 +470,12 @@ class _NotRegular(Exception):
                      else "not a regular file")
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path, environ: Mapping[str, str] | None = None) -> Source:
     """Read and parse a spec file.
 
     Only a regular file of at most :data:`MAX_FILE_BYTES` is read (a symlink to one is
-    followed); a pipe or a device is refused without reading from it.
+    followed); a pipe or a device is refused without reading from it. ``${VAR}`` in its
+    values is read from ``environ`` (``os.environ`` when ``None``), see :func:`parse_yaml`.
 
     Raises:
         SpecError: The file is missing, unreadable, not a regular file, larger than
@@ -462,4 +505,4 @@ def read_source(path: Path) -> Source:
         line, col = data[:exc.start].count(b"\n") + 1, exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SpecError([SpecProblem(name, line, col, "", f"not UTF-8 text ({exc.reason})",
                                      "save the file as UTF-8")]) from None
-    return parse_yaml(text, name)
+    return parse_yaml(text, name, environ)
