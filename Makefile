@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEMO   ?=
 
-.PHONY: demo test install install-test lint types unit clean
+.PHONY: demo test install install-test lint types unit dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,8 @@ demo: install
 	echo; echo "\$$ scaffold plan -e prod"; "$$scaffold" plan -e prod; \
 	echo; echo "demo project: $$dir"
 
-## test: lint, types and the whole test suite
-test: install-test lint types unit
+## test: lint, types, the release build (sdist + wheel, twine check) and the whole test suite
+test: install-test lint types dist unit
 
 lint:
 	$(BIN)/ruff check scaffold blueprints stacks tests benchmarks
@@ -38,5 +38,11 @@ types:
 unit:
 	$(BIN)/python -m pytest -q
 
+## dist: build the sdist and wheel into dist/ (offline: the venv's setuptools, no isolation), then check them
+dist: install-test
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

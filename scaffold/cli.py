@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from scaffold import __version__, generate_command, plan_commands, stack_commands
+from scaffold import (
+    __version__,
+    diff_command,
+    generate_command,
+    graph_command,
+    init_command,
+    plan_commands,
+    stack_commands,
+)
 from scaffold.console import err, fail, out
 from scaffold.errors import ScaffoldError
 from scaffold.exit_codes import ExitStatus
@@ -197,9 +205,12 @@ def _stdin_is_terminal() -> bool:
 
 
 # Commands defined in their own modules; each imports pulumi only inside its body.
+init_command.register(app)
 generate_command.register(app)
 plan_commands.register(app)
+graph_command.register(app)
 stack_commands.register(app)
+diff_command.register(app)
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ Env = Annotated[str | None, typer.Option(
 def register(app: typer.Typer) -> None:
     """Add ``plan`` to ``app``."""
     app.command("plan", epilog="Examples:  scaffold plan -e prod  |  scaffold plan -e prod --json > plan.json"
+                               "  |  scaffold plan -e prod --format markdown > plan.md"
                                "  |  scaffold plan -e prod --against deployed.yaml")(
         plan_command)
 
@@ -43,7 +44,11 @@ def register(app: typer.Typer) -> None:
 def plan_command(
     file: SpecFile = Path("scaffold.yaml"),
     env: Env = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (schema: docs/plan.md).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document (schema: docs/plan.md); "
+                                                    "the same as --format json.")] = False,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="text (a tree, the default), json (as --json) or markdown (a summary for a "
+                         "pull-request comment: settings, alarms and a Mermaid diagram).")] = None,
     against: Annotated[Path | None, typer.Option(
         "--against", help="The spec that is deployed now: mark the database clusters and cache groups "
                           "this change would replace (docs/plan.md).")] = None,
@@ -55,9 +60,15 @@ def plan_command(
     from run to run); secrets show as [secret]. With --against OLD.yaml, the
     database clusters and cache groups that the change from OLD.yaml would
     replace are marked REPLACED, listed under the tree, and in the JSON
-    (replacements, and replace on each such resource).
+    (replacements, and replace on each such resource). --format markdown
+    prints a summary for humans (docs/plan.md, "Markdown summary").
     """
     from scaffold.spec import load_blueprint
+
+    try:
+        fmt = _output_format(format, as_json)
+    except ScaffoldError as error:
+        fail(error)
 
     # pulumi_aws's classes make a large object graph: cyclic GC passes while it is built, and
     # at interpreter exit, cost about half of a plan and free nothing useful.
@@ -74,13 +85,37 @@ def plan_command(
     finally:
         if gc_was_enabled:
             gc.enable()
-    if as_json:
+    if fmt == "markdown":
+        from stacks.markdown import render_markdown
+
+        print(render_markdown(result, blueprint, replaced), end="")
+        return
+    if fmt == "json":
         document = result.to_json()
         if replaced is not None:
             _mark_json(document, replaced)
         print(json.dumps(document, indent=2, sort_keys=False))
         return
     _print_tree(result, replaced)
+
+
+#: The values of ``plan --format``.
+FORMATS = ("text", "json", "markdown")
+
+
+def _output_format(format: str | None, as_json: bool) -> str:
+    """The output format: ``--format``, or ``json`` for ``--json`` (its alias), else ``text``.
+
+    Raises:
+        UsageError: An unknown format, or ``--json`` with another ``--format``.
+    """
+    from scaffold.errors import UsageError
+
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", "use --format text, --format json or --format markdown")
+    if as_json and format not in (None, "json"):
+        raise UsageError(f"--json and --format {format} ask for two formats", "pass one of them")
+    return "json" if as_json else format or "text"
 
 
 def _replacements(file: Path, against: Path, environment: str) -> list[Replacement]:

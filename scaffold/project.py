@@ -20,7 +20,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from scaffold import __version__
 from scaffold.console import err
 from scaffold.errors import UsageError
 from scaffold.files import (
@@ -31,6 +30,7 @@ from scaffold.files import (
     make_folder,
     remove_empty_folders,
 )
+from scaffold.install_source import template_context
 from scaffold.spec.models import COMPONENT_MODELS, PROJECT_NAME_PATTERN, REGION_PATTERN
 
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "project"
@@ -146,10 +146,21 @@ def create_project(name: str, *, directory: Path | None = None, region: str | No
                                       ",".join(DEFAULT_COMPONENTS), parse_components)
     kinds = parse_components(components) if components is not None else list(DEFAULT_COMPONENTS)
 
-    context = {"name": name, "region": region, "components": ",".join(kinds),
-               "_scaffold_version": __version__}
+    context = project_context(name, region, kinds)
     _write_project(target, context)
+    if context["_scaffold_install_note"]:  # the workflow cannot know what to pip install: say so
+        err.print(f"warning: {context['_scaffold_install_note']} (.github/workflows/scaffold.yml)", markup=False)
     return target
+
+
+def project_context(name: str, region: str, kinds: list[str], *, spec_dir: str = ".") -> dict[str, str]:
+    """The template's variables (``new`` and ``init``).
+
+    ``spec_dir`` is the folder of ``scaffold.yaml`` relative to the repository
+    root, as the workflow's ``working-directory``: ``"."`` for ``new``.
+    """
+    return {"name": name, "region": region, "components": ",".join(kinds),
+            "spec_dir": spec_dir, **template_context()}
 
 
 def _write_project(target: Path, context: dict[str, str]) -> None:

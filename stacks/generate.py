@@ -46,6 +46,7 @@ from scaffold.files import (
     make_folder,
     remove_empty_folders,
 )
+from scaffold.install_source import install_source
 
 if TYPE_CHECKING:
     from scaffold.spec.blueprint import Blueprint
@@ -56,7 +57,8 @@ MANIFEST_NAME = ".scaffold-generated.json"
 #: :mod:`blueprints` package (a hyphenated name can never be imported).
 BLUEPRINTS_DIR = "scaffold-blueprints"
 PASSPHRASE_PROVIDER = "passphrase"
-#: Python packages pinned in requirements.txt at their installed versions, besides scaffold-iac.
+#: Python packages pinned in requirements.txt at their installed versions, besides scaffold
+#: (:func:`scaffold.install_source.install_source`).
 PINNED_PACKAGES = ("pulumi", "pulumi-aws", "pulumi-random")
 #: Keys the ``pulumi`` CLI itself writes into ``Pulumi.<stack>.yaml`` on ``stack init``
 #: (reformatting the file as it does): they are not an edit, and regeneration keeps them.
@@ -101,6 +103,8 @@ def render_project(blueprint: Blueprint) -> dict[str, str]:
         "secrets_provider": provider, "blueprints_dir": BLUEPRINTS_DIR,
         "pins": {name: importlib.metadata.version(name) for name in PINNED_PACKAGES},
     }
+    source = install_source()  # this scaffold: a published version, or a VCS URL at its commit
+    values.update(scaffold_requirement=source.line, install_note=source.note)
     files = {
         "Pulumi.yaml": "Pulumi.yaml.j2",
         f"Pulumi.{bp.environment}.yaml": "Pulumi.stack.yaml.j2",

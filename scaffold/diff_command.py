@@ -1,0 +1,226 @@
+"""``scaffold diff``: what a change does to a stack, resource by resource, guarding stateful ones.
+
+Two forms: ``scaffold diff OLD.json NEW.json`` compares two ``scaffold plan --json`` documents;
+``scaffold diff -e ENV --base GIT_REF`` plans the spec as it was at ``GIT_REF`` (read with
+``git show``) and the working copy, both offline in this process, and compares them. The
+comparison is :func:`stacks.diff.diff_plans`; ``pulumi`` is imported only to plan (``--base``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from scaffold.console import err, fail, out
+from scaffold.errors import PrerequisiteError, ScaffoldError, UsageError
+from scaffold.exit_codes import ExitStatus
+
+if TYPE_CHECKING:
+    from scaffold.spec.blueprint import Blueprint
+
+FORMATS = ("text", "markdown", "json")
+FAIL_ON = ("data-loss",)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``diff`` to ``app``."""
+    app.command("diff", epilog=(
+        "Examples:  scaffold diff main.json pr.json  |  scaffold diff -e prod --base origin/main  |  "
+        "scaffold diff -e prod --base origin/main --format markdown --fail-on data-loss"
+    ))(diff_command)
+
+
+def diff_command(
+    old: Annotated[Path | None, typer.Argument(help="The old plan (scaffold plan --json), e.g. main.json.",
+                                               show_default=False)] = None,
+    new: Annotated[Path | None, typer.Argument(help="The new plan, e.g. pr.json.", show_default=False)] = None,
+    file: Annotated[Path, typer.Option("--file", "-f", help="The spec file (with --base).")] = Path("scaffold.yaml"),
+    env: Annotated[str | None, typer.Option(
+        "--env", "-e", help="Environment to plan (with --base); optional when the spec has only one.")] = None,
+    base: Annotated[str | None, typer.Option(
+        "--base", help="A git ref (branch, tag, commit): plan the spec as it was there and compare it "
+                       "with the working copy.")] = None,
+    format: Annotated[str, typer.Option("--format", help="text, markdown (for a PR comment) or json.")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json (shape: docs/plan.md).")] = False,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="data-loss: exit 1 when a stateful resource would be replaced or deleted.")] = None,
+) -> None:
+    """Show what a change does to a stack: resources added, removed and changed, with the changed inputs.
+
+    Compares two plans: two files written by `scaffold plan --json`, or, with
+    --base REF, the spec as it was at the git ref REF against the working copy
+    (both planned offline; a spec missing at REF means everything is added).
+    JSON inside inputs (policies, container definitions) is compared field by
+    field. Each change of a stateful resource (database, cache, bucket, queue,
+    secret, KMS key) is classified in place, replace (an input the AWS provider
+    cannot change in place) or delete; a replace or delete is printed first as
+    DATA LOSS. Exits 0, or 1 with --fail-on data-loss when there is data loss,
+    or 2 for bad input.
+    """
+    from stacks.diff import diff_plans, render_markdown, render_text
+
+    try:
+        fmt = _format(format, as_json)
+        if fail_on is not None and fail_on not in FAIL_ON:
+            raise UsageError(f"unknown --fail-on {fail_on!r}", "use --fail-on data-loss")
+        if base is not None:
+            if old is not None or new is not None:
+                raise UsageError("pass either two plan files or --base REF, not both",
+                                 "e.g. scaffold diff main.json pr.json, or scaffold diff -e prod --base origin/main")
+            old_plan, new_plan, old_label, new_label = _plans_from_git(file, env, base)
+        else:
+            if old is None or new is None:
+                raise UsageError("nothing to compare",
+                                 "pass two plan files (scaffold diff OLD.json NEW.json) or "
+                                 "-e ENV --base GIT_REF")
+            if env is not None:
+                raise UsageError("-e chooses the environment to plan with --base",
+                                 "with two plan files, drop -e: each file is one environment's plan")
+            old_plan, new_plan = _read_plan(old), _read_plan(new)
+            old_label, new_label = str(old), str(new)
+    except ScaffoldError as error:
+        fail(error)
+    diff = diff_plans(old_plan, new_plan)
+    if fmt == "json":
+        document = diff.to_json()
+        document["old"] = None if document["old"] is None else {**document["old"], "source": old_label}
+        document["new"] = {**document["new"], "source": new_label}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        out.print(render_markdown(diff, old_label, new_label), end="", markup=False, highlight=False,
+                  soft_wrap=True)
+    else:
+        for line in render_text(diff, old_label, new_label):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+    if fail_on == "data-loss" and diff.data_loss:
+        count = len(diff.data_loss)
+        err.print(f"error: {count} stateful resource{'s' if count != 1 else ''} would lose data "
+                  "(--fail-on data-loss)", markup=False)
+        err.print("hint: keep the input that forces the replacement, or migrate the data first and "
+                  "deploy with an explicit override", markup=False)
+        raise typer.Exit(int(ExitStatus.OPERATION_FAILED))
+
+
+def _format(format: str, as_json: bool) -> str:
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}", "use --format text, markdown or json")
+    if as_json and format not in ("text", "json"):
+        raise UsageError(f"--json and --format {format} disagree", "pass one of them")
+    return "json" if as_json else format
+
+
+def _read_plan(path: Path) -> dict[str, Any]:
+    """A plan document from ``path``.
+
+    Raises:
+        UsageError: It is missing, unreadable, not JSON, or not a plan.
+    """
+    hint = "write one with: scaffold plan -e ENV --json > plan.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file", hint) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}", hint) from None
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc})", hint) from None
+    if (not isinstance(document, dict) or document.get("format") != 1
+            or not isinstance(document.get("resources"), list)
+            or not all(isinstance(r, dict) and {"urn", "type", "name"} <= set(r) for r in document["resources"])):
+        raise UsageError(f"{path}: not a scaffold plan document (format 1)", hint)
+    return document
+
+
+# ---------------------------------------------------------------------------------------------
+# --base: the spec at a git ref
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=False, timeout=60)
+    except FileNotFoundError:
+        raise PrerequisiteError("git is not installed", "install git, or compare two plan files: "
+                                "scaffold diff OLD.json NEW.json") from None
+    except subprocess.TimeoutExpired:
+        raise UsageError("git did not answer within 60 s", "check the repository") from None
+
+
+def spec_at_ref(file: Path, ref: str) -> tuple[str | None, str]:
+    """The text of ``file`` at git ref ``ref`` (``None`` when the file does not exist there), and its label.
+
+    Raises:
+        UsageError: Not in a git repository, an unknown ref, or ``file`` outside the repository.
+    """
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"invalid git ref {ref!r}", "pass a branch, tag or commit, e.g. --base origin/main")
+    spec = Path(os.path.realpath(file))
+    folder = spec.parent
+    if not folder.is_dir():
+        raise UsageError(f"{file}: its folder does not exist", "pass the spec with -f PATH")
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise UsageError(f"{folder} is not in a git repository, so --base has nothing to read",
+                         "run it in a git checkout, or compare two plan files: scaffold diff OLD.json NEW.json")
+    root = Path(os.path.realpath(top.stdout.decode().strip()))
+    try:
+        relative = spec.relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(f"{file} is outside the git repository at {root}", "pass a spec inside it") from None
+    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        raise UsageError(f"unknown git ref {ref!r}",
+                         "check the name (git branch -a); in CI, fetch it first, e.g. git fetch origin main "
+                         "(actions/checkout needs fetch-depth: 0)")
+    label = f"{ref}:{relative}"
+    shown = _git(root, "show", f"{ref}:{relative}")
+    if shown.returncode != 0:
+        exists = _git(root, "cat-file", "-e", f"{ref}:{relative}")
+        if exists.returncode != 0:
+            return None, label
+        raise UsageError(f"git show {label} failed: {shown.stderr.decode(errors='replace').strip()}",
+                         "check the repository")
+    from scaffold.errors import SpecError, SpecProblem
+    from scaffold.spec.source import MAX_FILE_BYTES
+
+    if len(shown.stdout) > MAX_FILE_BYTES:
+        raise SpecError([SpecProblem(label, 0, 0, "", f"is larger than {MAX_FILE_BYTES // 1024} KiB",
+                                     "check that this is the right file")])
+    try:
+        return shown.stdout.decode("utf-8"), label
+    except UnicodeDecodeError:
+        raise SpecError([SpecProblem(label, 0, 0, "", "not UTF-8 text", "save the file as UTF-8")]) from None
+
+
+def _old_blueprint(text: str, label: str, env: str) -> Blueprint | None:
+    """The blueprint of ``env`` in the spec ``text`` (named ``label``), or ``None`` without that environment."""
+    from scaffold.spec.loader import check_source
+    from scaffold.spec.source import parse_yaml
+
+    checked = check_source(parse_yaml(text, label))
+    return checked.blueprints.get(env)
+
+
+def _plans_from_git(file: Path, env: str | None, ref: str) -> tuple[dict[str, Any] | None, dict[str, Any], str, str]:
+    """Plan the spec at ``ref`` and the working copy's; (old plan or ``None``, new plan, labels)."""
+    from scaffold.plan_commands import _exit_at_once_on_ctrl_c, _run
+    from scaffold.spec import check_file, choose_environment
+
+    checked = check_file(file)
+    environment = choose_environment(checked.spec, env)
+    text, label = spec_at_ref(file, ref)
+    old_bp = _old_blueprint(text, label, environment) if text is not None else None
+    if text is None:
+        err.print(f"{label} does not exist: everything is new", markup=False)
+    elif old_bp is None:
+        err.print(f"{label} has no environment {environment!r}: everything is new", markup=False)
+    with _exit_at_once_on_ctrl_c():
+        new_plan = _run(checked.blueprints[environment]).to_json()
+        old_plan = _run(old_bp).to_json() if old_bp is not None else None
+    err.print("Computed offline: ids, ARNs and endpoints are fabricated, identically in both plans.", markup=False)
+    return old_plan, new_plan, label, f"{file} (working copy)"
