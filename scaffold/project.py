@@ -150,7 +150,29 @@ def create_project(name: str, *, directory: Path | None = None, region: str | No
     _write_project(target, context)
     if context["_scaffold_install_note"]:  # the workflow cannot know what to pip install: say so
         err.print(f"warning: {context['_scaffold_install_note']} (.github/workflows/scaffold.yml)", markup=False)
+    nested = _enclosing_repository(target)
+    if nested is not None:
+        root, relative = nested
+        err.print(f"warning: {target} is inside the git repository {root}, and GitHub reads workflows only at "
+                  f"a repository's root, so {relative}/.github/workflows/scaffold.yml will not run there; "
+                  f"to add scaffold to that repository, remove {target} and run `scaffold init --dir {relative}` "
+                  "(or make the project a repository of its own: git init)", markup=False, soft_wrap=True)
     return target
+
+
+def _enclosing_repository(target: Path) -> tuple[Path, str] | None:
+    """``(root, target relative to it)`` when ``target`` lies inside another git work tree, else ``None``
+    (also when git is missing)."""
+    from scaffold.repo_init import repository_root
+
+    folder = target.absolute()
+    try:
+        root = repository_root(folder)
+    except UsageError:
+        return None
+    if root == folder.resolve():
+        return None
+    return root, folder.resolve().relative_to(root).as_posix()
 
 
 def project_context(name: str, region: str, kinds: list[str], *, spec_dir: str = ".") -> dict[str, str]:

@@ -336,3 +336,30 @@ def test_the_workflow_installs_this_scaffold_or_init_warns(repo: Path, monkeypat
     else:
         assert "warning: scaffold was installed from the local folder file:///src (editable)" in result.stderr
         assert result.stderr.rstrip().endswith("(.github/workflows/scaffold.yml)")
+
+
+def test_new_inside_a_repository_warns_that_github_will_not_read_its_workflow(tmp_path: Path) -> None:
+    """`new --dir infra` in an existing repository writes infra/.github/workflows, which GitHub
+    ignores: new says so, and points to `scaffold init --dir infra`."""
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    repo = tmp_path / "repo"  # below GIT_CEILING_DIRECTORIES (tmp_path), which git never searches
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    result = CliRunner().invoke(app, ["new", "shop", "--dir", str(repo / "infra"), "--no-input"])
+    assert result.exit_code == 0, result.output
+    assert "GitHub reads workflows only at a repository's root" in result.output
+    assert "scaffold init --dir infra" in result.output
+
+
+def test_new_outside_a_repository_does_not_warn_about_workflows(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    result = CliRunner().invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop"), "--no-input"])
+    assert result.exit_code == 0, result.output
+    assert "GitHub reads workflows" not in result.output
