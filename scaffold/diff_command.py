@@ -72,7 +72,7 @@ def diff_command(
             if old is not None or new is not None:
                 raise UsageError("pass either two plan files or --base REF, not both",
                                  "e.g. scaffold diff main.json pr.json, or scaffold diff -e prod --base origin/main")
-            old_plan, new_plan, old_label, new_label = _plans_from_git(file, env, base)
+            old_plan, new_plan, old_label, new_label, allowed = _plans_from_git(file, env, base)
         else:
             if old is None or new is None:
                 raise UsageError("nothing to compare",
@@ -83,6 +83,7 @@ def diff_command(
                                  "with two plan files, drop -e: each file is one environment's plan")
             old_plan, new_plan = _read_plan(old), _read_plan(new)
             old_label, new_label = str(old), str(new)
+            allowed = set()  # plan files do not say what the spec allows: every data loss counts
     except ScaffoldError as error:
         fail(error)
     diff = diff_plans(old_plan, new_plan)
@@ -97,8 +98,14 @@ def diff_command(
     else:
         for line in render_text(diff, old_label, new_label):
             out.print(line, markup=False, highlight=False, soft_wrap=True)
-    if fail_on == "data-loss" and diff.data_loss:
-        count = len(diff.data_loss)
+    blocking = [r for r in diff.data_loss if r.component not in allowed]
+    accepted = sorted({str(r.component) for r in diff.data_loss if r.component in allowed})
+    if accepted:
+        err.print("note: the spec allows this data loss with allow_replacement: true on "
+                  + ", ".join(repr(c) for c in accepted) + "; --fail-on data-loss does not count it",
+                  markup=False, soft_wrap=True)
+    if fail_on == "data-loss" and blocking:
+        count = len(blocking)
         err.print(f"error: {count} stateful resource{'s' if count != 1 else ''} would lose data "
                   "(--fail-on data-loss)", markup=False)
         err.print("hint: keep the input that forces the replacement, or migrate the data first and "
@@ -206,8 +213,10 @@ def _old_blueprint(text: str, label: str, env: str) -> Blueprint | None:
     return checked.blueprints.get(env)
 
 
-def _plans_from_git(file: Path, env: str | None, ref: str) -> tuple[dict[str, Any] | None, dict[str, Any], str, str]:
-    """Plan the spec at ``ref`` and the working copy's; (old plan or ``None``, new plan, labels)."""
+def _plans_from_git(file: Path, env: str | None,
+                    ref: str) -> tuple[dict[str, Any] | None, dict[str, Any], str, str, set[str]]:
+    """Plan the spec at ``ref`` and the working copy's; (old plan or ``None``, new plan, labels, and
+    the components whose data loss the working copy allows with ``allow_replacement: true``)."""
     from scaffold.plan_commands import _exit_at_once_on_ctrl_c, _run
     from scaffold.spec import check_file, choose_environment
 
@@ -223,4 +232,6 @@ def _plans_from_git(file: Path, env: str | None, ref: str) -> tuple[dict[str, An
         new_plan = _run(checked.blueprints[environment]).to_json()
         old_plan = _run(old_bp).to_json() if old_bp is not None else None
     err.print("Computed offline: ids, ARNs and endpoints are fabricated, identically in both plans.", markup=False)
-    return old_plan, new_plan, label, f"{file} (working copy)"
+    allowed = {name for name, c in checked.blueprints[environment].components.items()
+               if getattr(c, "allow_replacement", False)}
+    return old_plan, new_plan, label, f"{file} (working copy)", allowed

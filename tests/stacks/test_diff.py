@@ -278,6 +278,17 @@ def test_base_database_rename_is_data_loss(repo: Path) -> None:
     assert "internal/service/rds/cluster.go: database_name ForceNew: true" in result.stdout
 
 
+def test_base_data_loss_the_spec_allows_does_not_fail(repo: Path) -> None:
+    """allow_replacement: true on the component is the spec's own, reviewed override (as for
+    validate --against): the loss is still shown, but --fail-on data-loss does not count it."""
+    spec = repo / "infra" / "scaffold.yaml"
+    spec.write_text(spec.read_text().replace("database: orders", "database: sales\n    allow_replacement: true"))
+    result = _run("-f", str(spec), "-e", "prod", "--base", "main", "--fail-on", "data-loss")
+    assert result.exit_code == 0, result.output
+    assert "DATA LOSS" in result.stdout
+    assert "allow_replacement: true on 'orders-db'" in result.stderr
+
+
 def test_base_removed_cache_and_scaling_change(repo: Path) -> None:
     spec = repo / "infra" / "scaffold.yaml"
     text = spec.read_text().replace("  sessions:\n    kind: cache\n    engine: redis\n", "")
