@@ -10,11 +10,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install leaves the sources uncompiled (a wheel install compiles them); compile them
+# here, since shells that set PYTHONDONTWRITEBYTECODE never cache them (docs/performance.md).
+COMPILE = $(BIN)/python -m compileall -q -x '/templates/' scaffold blueprints stacks
+
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(COMPILE)
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(COMPILE)
 
 ## demo: create a sample project in a temporary folder, validate it, print a blueprint, plan production
 demo: install

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.base import Component
 
 #: Default evaluation period of an alarm, in seconds.

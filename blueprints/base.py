@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from blueprints import aws
 from blueprints.constraints import ec2_description
 from blueprints.naming import aws_name, env_prefix  # noqa: F401 (re-exported for components)
 
@@ -146,8 +147,6 @@ class Component(pulumi.ComponentResource):
         ``description`` goes through :func:`blueprints.constraints.ec2_description`
         (EC2's description charset, at most 255 characters).
         """
-        import pulumi_aws as aws
-
         return aws.ec2.SecurityGroup(
             self.logical_name("sg"),
             name=self.physical_name("sg", max_len=255),

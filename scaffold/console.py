@@ -22,12 +22,16 @@ Errors and hints never show a URL's credentials: :func:`redact_urls` turns
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import typer
-from rich.console import Console
 
 from scaffold.errors import ScaffoldError, SpecError
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from rich.console import Console
 
 
 def plain_console(**options: Any) -> Console:
@@ -35,11 +39,37 @@ def plain_console(**options: Any) -> Console:
 
     ``options`` are further :class:`rich.console.Console` arguments, e.g. ``width=10_000``.
     """
+    from rich.console import Console
+
     return Console(markup=False, emoji=False, highlight=False, **options)
 
 
-out = plain_console(soft_wrap=True)
-err = plain_console(stderr=True, soft_wrap=True)
+class _LazyConsole:
+    """A :func:`plain_console` made at first use, so ``scaffold --help`` never imports
+    ``rich.console`` (docs/performance.md). Every attribute is the real console's."""
+
+    def __init__(self, **options: Any) -> None:
+        self._lazy_options = options
+        self._lazy_console: Console | None = None
+
+    def _lazy_real(self) -> Console:
+        if self._lazy_console is None:
+            self._lazy_console = plain_console(**self._lazy_options)
+        return self._lazy_console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lazy_real(), name)
+
+    def __enter__(self) -> Console:  # ``with console:`` (rich's Live) looks these up on the type
+        return self._lazy_real().__enter__()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._lazy_real().__exit__(kind, value, traceback)
+
+
+out = cast("Console", _LazyConsole(soft_wrap=True))
+err = cast("Console", _LazyConsole(stderr=True, soft_wrap=True))
 
 #: ``scheme://user:password@``: the user-info part of a URL (RFC 3986 section 3.2.1).
 _URL_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]+@")

@@ -217,7 +217,7 @@ def _plans_from_git(file: Path, env: str | None,
                     ref: str) -> tuple[dict[str, Any] | None, dict[str, Any], str, str, set[str]]:
     """Plan the spec at ``ref`` and the working copy's; (old plan or ``None``, new plan, labels, and
     the components whose data loss the working copy allows with ``allow_replacement: true``)."""
-    from scaffold.plan_commands import _exit_at_once_on_ctrl_c, _run
+    from scaffold.plan_commands import _run, offline_planning
     from scaffold.spec import check_file, choose_environment
 
     checked = check_file(file)
@@ -228,7 +228,7 @@ def _plans_from_git(file: Path, env: str | None,
         err.print(f"{label} does not exist: everything is new", markup=False)
     elif old_bp is None:
         err.print(f"{label} has no environment {environment!r}: everything is new", markup=False)
-    with _exit_at_once_on_ctrl_c():
+    with offline_planning():  # as plan --all: one process, no cyclic GC while planning
         new_plan = _run(checked.blueprints[environment]).to_json()
         old_plan = _run(old_bp).to_json() if old_bp is not None else None
     err.print("Computed offline: ids, ARNs and endpoints are fabricated, identically in both plans.", markup=False)

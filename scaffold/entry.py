@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import sys
 
-from scaffold.exit_codes import ExitStatus
-
 
 def main() -> None:
     """Run ``scaffold``; exit 130 on Ctrl-C at any point, imports included."""
     try:
+        # Every import inside the try: with cached bytecode, a Ctrl-C 50 ms after start lands
+        # here, e.g. while exit_codes builds its enum (tests/test_interrupts.py).
         from scaffold.cli import main as run
 
         run()
     except KeyboardInterrupt:
+        from scaffold.exit_codes import ExitStatus
+
         sys.stderr.write("interrupted\n")
         raise SystemExit(int(ExitStatus.INTERRUPTED)) from None

@@ -1,4 +1,5 @@
-"""``scaffold plan``: the offline plan of one environment, as a tree or as JSON.
+"""``scaffold plan``: the offline plan of one environment (or, with ``--all``, of every one), as a
+tree, JSON or Markdown.
 
 ``pulumi`` and :mod:`stacks` are imported inside the command, so ``scaffold
 --help`` stays fast. The JSON schema is documented in ``docs/plan.md``.
@@ -25,19 +26,26 @@ from scaffold.errors import OperationError, ScaffoldError
 from scaffold.exit_codes import ExitStatus
 
 if TYPE_CHECKING:
+    from scaffold.spec.blueprint import Blueprint
+    from scaffold.spec.loader import CheckedSpec
     from scaffold.spec.replacement import Replacement
     from stacks.plan import Plan
 
 SpecFile = Annotated[Path, typer.Option("--file", "-f", help="The spec file.")]
 Env = Annotated[str | None, typer.Option(
     "--env", "-e", help="Environment (= Pulumi stack); optional when the spec has only one.")]
+AllEnvs = Annotated[bool, typer.Option(
+    "--all", help="Plan every environment of the spec in one process (faster than one run each): "
+                  "each tree in turn, or one JSON document with every plan under environments "
+                  "(docs/plan.md).")]
 
 
 def register(app: typer.Typer) -> None:
     """Add ``plan`` to ``app``."""
     app.command("plan", epilog="Examples:  scaffold plan -e prod  |  scaffold plan -e prod --json > plan.json"
                                "  |  scaffold plan -e prod --format markdown > plan.md"
-                               "  |  scaffold plan -e prod --against deployed.yaml")(
+                               "  |  scaffold plan -e prod --against deployed.yaml"
+                               "  |  scaffold plan --all --json > plans.json")(
         plan_command)
 
 
@@ -52,6 +60,7 @@ def plan_command(
     against: Annotated[Path | None, typer.Option(
         "--against", help="The spec that is deployed now: mark the database clusters and cache groups "
                           "this change would replace (docs/plan.md).")] = None,
+    all_envs: AllEnvs = False,
 ) -> None:
     """Show what the environment's stack would create, offline: no cloud, no pulumi CLI.
 
@@ -61,30 +70,33 @@ def plan_command(
     database clusters and cache groups that the change from OLD.yaml would
     replace are marked REPLACED, listed under the tree, and in the JSON
     (replacements, and replace on each such resource). --format markdown
-    prints a summary for humans (docs/plan.md, "Markdown summary").
+    prints a summary for humans (docs/plan.md, "Markdown summary"). --all plans
+    every environment in one process: the imports are paid once.
     """
-    from scaffold.spec import load_blueprint
+    from scaffold.errors import UsageError
+    from scaffold.spec import check_file, choose_environment
 
     try:
         fmt = _output_format(format, as_json)
+        if all_envs and env is not None:
+            raise UsageError(f"-e {env} and --all both choose the environments", "pass one of them")
     except ScaffoldError as error:
         fail(error)
 
-    # pulumi_aws's classes make a large object graph: cyclic GC passes while it is built, and
-    # at interpreter exit, cost about half of a plan and free nothing useful.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    atexit.register(gc.freeze)
     try:
-        blueprint = load_blueprint(file, env)
-        replaced = _replacements(file, against, blueprint.environment) if against is not None else None
-        with _exit_at_once_on_ctrl_c():
-            result = _run(blueprint)
+        with offline_planning():
+            checked = check_file(file)
+            environments = list(checked.blueprints) if all_envs else [choose_environment(checked.spec, env)]
+            found = _all_replacements(checked, against) if against is not None else None
+            plans = [(checked.blueprints[e], _run(checked.blueprints[e]),
+                      None if found is None else [r for r in found if r.environment == e])
+                     for e in environments]
     except ScaffoldError as error:
         fail(error)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    if all_envs:
+        _print_all(plans, fmt)
+        return
+    blueprint, result, replaced = plans[0]
     if fmt == "markdown":
         from stacks.markdown import render_markdown
 
@@ -97,6 +109,55 @@ def plan_command(
         print(json.dumps(document, indent=2, sort_keys=False))
         return
     _print_tree(result, replaced)
+    _print_offline_note()
+
+
+def _print_all(plans: list[tuple[Blueprint, Plan, list[Replacement] | None]], fmt: str) -> None:
+    """``plan --all``: every environment's plan, in spec order, in one document (docs/plan.md)."""
+    if fmt == "markdown":
+        from stacks.markdown import COMMENT_LIMIT, render_markdown
+
+        # One pull-request comment holds them all: each environment gets its share of the limit.
+        share = COMMENT_LIMIT // len(plans) - 1
+        print("\n".join(render_markdown(result, bp, replaced, limit=share) for bp, result, replaced in plans),
+              end="")
+        return
+    if fmt == "json":
+        from stacks.plan import PLAN_FORMAT
+
+        environments = {}
+        for _, result, replaced in plans:
+            document = result.to_json()
+            if replaced is not None:
+                _mark_json(document, replaced)
+            environments[result.stack] = document
+        print(json.dumps({"format": PLAN_FORMAT, "project": plans[0][1].project, "environments": environments},
+                         indent=2, sort_keys=False))
+        return
+    for index, (_, result, replaced) in enumerate(plans):
+        if index:
+            out.print()
+        _print_tree(result, replaced)
+    _print_offline_note()
+
+
+@contextmanager
+def offline_planning() -> Iterator[None]:
+    """Around offline plans (``plan``, ``plan --all``, ``diff --base``): no cyclic garbage collection,
+    none at exit either, and Ctrl-C ends the process at once (:func:`_exit_at_once_on_ctrl_c`).
+
+    pulumi_aws's classes make a large object graph: cyclic GC passes while it is built, and at
+    interpreter exit, cost about half of a plan and free nothing useful.
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    atexit.register(gc.freeze)
+    try:
+        with _exit_at_once_on_ctrl_c():
+            yield
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 #: The values of ``plan --format``.
@@ -118,8 +179,8 @@ def _output_format(format: str | None, as_json: bool) -> str:
     return "json" if as_json else format or "text"
 
 
-def _replacements(file: Path, against: Path, environment: str) -> list[Replacement]:
-    """What the change from ``against`` to ``file`` replaces in ``environment``.
+def _all_replacements(checked: CheckedSpec, against: Path) -> list[Replacement]:
+    """What the change from ``against`` to ``checked`` replaces, in every environment.
 
     Raises:
         SpecError: ``against`` is unreadable or invalid.
@@ -127,7 +188,7 @@ def _replacements(file: Path, against: Path, environment: str) -> list[Replaceme
     from scaffold.spec import check_file
     from scaffold.spec.replacement import find_replacements
 
-    return [r for r in find_replacements(check_file(against), check_file(file)) if r.environment == environment]
+    return find_replacements(check_file(against), checked)
 
 
 def _replacement_json(r: Replacement) -> dict[str, Any]:
@@ -234,5 +295,8 @@ def _print_tree(result: Plan, replaced: list[Replacement] | None = None) -> None
               markup=False)
     by_type = ", ".join(f"{count} {t.split(':')[1]}" for t, count in summary["by_type"].items())
     out.print(f"By type: {by_type}", markup=False)
+
+
+def _print_offline_note() -> None:
     err.print("Computed offline: ids, ARNs, endpoints, the account and the availability zones are fabricated.",
               markup=False)

@@ -15,6 +15,10 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "shop.yaml"
 #: interpreter has installed its handler (a shell reports both as 130), or success when the
 #: command finished first.
 ENDED_BY_CTRL_C = (130, -signal.SIGINT, 0)
+#: How CPython reports a Ctrl-C during its own start-up, before it runs any of scaffold's code.
+INTERPRETER_STARTUP = b"Fatal Python error: init_import_site"
+#: The exit code this module reports for such a run (a shell would show Python's own 1).
+INTERRUPTED_AT_STARTUP = 130
 
 
 def _interrupt_after(delay: float, *args: str) -> tuple[int, float]:
@@ -30,6 +34,11 @@ def _interrupt_after(delay: float, *args: str) -> tuple[int, float]:
     except subprocess.TimeoutExpired:
         proc.kill()
         pytest.fail(f"scaffold {' '.join(args)} did not end within 20 s of Ctrl-C")
+    if stderr.startswith(INTERPRETER_STARTUP):
+        # The signal landed while the interpreter itself started (its `site` module, e.g. the
+        # editable install's path finder), before any line of scaffold ran: Python reports that
+        # on its own and exits 1. Nothing scaffold can catch; it ended, which is what Ctrl-C asks.
+        return INTERRUPTED_AT_STARTUP, time.monotonic() - started
     assert b"Traceback" not in stderr, stderr.decode()[-2000:]
     return proc.returncode, time.monotonic() - started
 

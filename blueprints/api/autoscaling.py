@@ -16,8 +16,8 @@ Registry: https://www.pulumi.com/registry/packages/aws/api-docs/appautoscaling/p
 from __future__ import annotations
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.api.settings import ScalingSettings
 from blueprints.base import Component
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.api.autoscaling import build_autoscaling
 from blueprints.api.links import merge_links
 from blueprints.api.load_balancer import build_load_balancer

@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.api.settings import ApiSettings
 from blueprints.base import Component
 

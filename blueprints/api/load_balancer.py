@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.api.dns import Dns, build_alias, build_certificate
 from blueprints.api.security_groups import HTTP_PORT, HTTPS_PORT
 from blueprints.api.settings import ApiSettings
@@ -168,8 +168,9 @@ def _access_log_bucket(owner: Component, settings: ApiSettings) -> tuple[aws.s3.
 
 
 def _waf(owner: Component, load_balancer_arn: pulumi.Input[str]) -> Waf:
-    # Imported here: pulumi_aws.wafv2 takes about 0.5 s to import, which stacks without a
-    # public production API (dev plans, tests) should not pay.
+    # Imported here: importing blueprints.api.waf imports pulumi_aws.wafv2's input classes
+    # (several tenths of a second), which stacks without a public production API (dev plans,
+    # tests) should not pay.
     from blueprints.api.waf import build_waf
 
     return build_waf(owner, load_balancer_arn)

@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.alarms import metric_alarm
 from blueprints.api.settings import ApiSettings
 from blueprints.base import Component

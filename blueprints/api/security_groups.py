@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pulumi_aws as aws
-
+from blueprints import aws
 from blueprints.api.settings import ApiSettings
 from blueprints.base import Component, Link, NetworkAttachment
 from blueprints.constraints import ec2_description

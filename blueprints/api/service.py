@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.api.service_cluster import ServiceCluster
 from blueprints.api.task import TaskResources
 from blueprints.base import Component, NetworkAttachment

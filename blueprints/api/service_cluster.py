@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.base import Component, StackContext
 
 #: Container Insights mode: ``"enabled"`` (standard) or ``"enhanced"`` (adds task and container metrics).

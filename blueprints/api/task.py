@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.api.links import LinkedConfig
 from blueprints.api.settings import ContainerSettings, ecr_repository_arn
 from blueprints.base import Component

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.base import Component
 
 #: Requests one client IP may send per :data:`RATE_WINDOW` before WAF blocks it.

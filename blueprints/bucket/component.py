@@ -53,8 +53,8 @@ import json
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.base import Component, Link, StackContext
 from blueprints.bucket.settings import (
     KEY_DELETION_WINDOW,

@@ -22,9 +22,9 @@
 from __future__ import annotations
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_random as random
 
+from blueprints import aws
 from blueprints.alarms import metric_alarm
 from blueprints.base import Component, Link, NetworkAttachment, StackContext, env_prefix
 from blueprints.cache.settings import (

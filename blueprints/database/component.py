@@ -38,9 +38,9 @@ import json
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_random as random
 
+from blueprints import aws
 from blueprints.alarms import metric_alarm
 from blueprints.base import Component, Link, NetworkAttachment, StackContext, env_prefix
 from blueprints.constraints import ec2_description

@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.alarms import metric_math_alarm
 from blueprints.api.links import merge_links
 from blueprints.api.security_groups import build_task_security_group

@@ -56,8 +56,8 @@ from __future__ import annotations
 import json
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.base import Component, NetworkAttachment, StackContext
 from blueprints.naming import checked_name
 from blueprints.network.settings import (

@@ -60,8 +60,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.base import Component, Link, StackContext, aws_name
 from blueprints.notifications.settings import (
     KEY_DELETION_WINDOW,

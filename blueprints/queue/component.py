@@ -41,8 +41,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.alarms import metric_alarm
 from blueprints.base import Component, Link, StackContext
 from blueprints.queue.settings import (

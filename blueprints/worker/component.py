@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pulumi
-import pulumi_aws as aws
 
+from blueprints import aws
 from blueprints.alarms import metric_math_alarm
 from blueprints.api.autoscaling import SCALE_IN_COOLDOWN, SCALE_OUT_COOLDOWN, build_autoscaling
 from blueprints.api.links import merge_links
