@@ -178,30 +178,12 @@ def new(
     non-empty folder; nothing is written when an answer is invalid.
     """
     from scaffold.project import create_project
+    from scaffold.prompts import run_asking
 
-    def ask(prompt: str, default: str) -> str:
-        return str(typer.prompt(prompt, default=default, err=True))
-
-    interactive = not no_input and _stdin_is_terminal()
-    try:
-        created = create_project(name, directory=dir, region=region, components=components,
-                                 ask=ask if interactive else None)
-    except ScaffoldError as error:
-        fail(error)
-    except (KeyboardInterrupt, typer.Abort) as stop:
-        # typer's prompt turns Ctrl-C (and end of input) into Abort, which would exit 1.
-        if isinstance(stop, typer.Abort) and not isinstance(stop.__context__, KeyboardInterrupt):
-            raise
-        err.print("\ninterrupted; nothing was written", markup=False)
-        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+    created = run_asking(lambda ask: create_project(name, directory=dir, region=region, components=components,
+                                                    ask=ask), no_input=no_input)
     out.print(f"created {created}", markup=False)
     out.print(f"next: cd {created} && scaffold validate && scaffold plan -e dev", markup=False)
-
-
-def _stdin_is_terminal() -> bool:
-    import sys
-
-    return sys.stdin.isatty()
 
 
 # Commands defined in their own modules; each imports pulumi only inside its body.

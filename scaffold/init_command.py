@@ -12,9 +12,7 @@ from typing import Annotated
 
 import typer
 
-from scaffold.console import err, fail, out
-from scaffold.errors import ScaffoldError
-from scaffold.exit_codes import ExitStatus
+from scaffold.console import err, out
 
 
 def register(app: typer.Typer) -> None:
@@ -45,22 +43,11 @@ def init(
     are left alone; if a file it would write exists, it lists each one and writes
     nothing (exit 2). Asks its questions only when stdin is a terminal.
     """
+    from scaffold.prompts import run_asking
     from scaffold.repo_init import init_project, shown
 
-    def ask(prompt: str, default: str) -> str:
-        return str(typer.prompt(prompt, default=default, err=True))
-
-    interactive = not no_input and _stdin_is_terminal()
-    try:
-        result = init_project(dir, name=name, region=region, components=components,
-                              ask=ask if interactive else None)
-    except ScaffoldError as error:
-        fail(error)
-    except (KeyboardInterrupt, typer.Abort) as stop:
-        if isinstance(stop, typer.Abort) and not isinstance(stop.__context__, KeyboardInterrupt):
-            raise
-        err.print("\ninterrupted; nothing was written", markup=False)
-        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+    result = run_asking(lambda ask: init_project(dir, name=name, region=region, components=components, ask=ask),
+                        no_input=no_input)
     for path in result.written:
         out.print(f"wrote {shown(path)}", markup=False)
     if result.install_note:  # the workflow cannot know what to pip install: say so
@@ -74,9 +61,3 @@ def init(
     out.print(f"next: {steps}" if where == "." else f"next: cd {where} && {steps}", markup=False)
     files = [*result.written, *([result.gitignore] if result.gitignore_change != "unchanged" else [])]
     out.print("then commit them: git add " + " ".join(shown(p) for p in files), markup=False)
-
-
-def _stdin_is_terminal() -> bool:
-    import sys
-
-    return sys.stdin.isatty()

@@ -384,7 +384,7 @@ def test_ctrl_c_at_a_new_prompt_exits_130(
     def interrupt(*args: Any, **kwargs: Any) -> str:
         raise raised
 
-    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
     monkeypatch.setattr("typer.prompt", interrupt)
     result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop")])
     assert result.exit_code == 130, result.output
@@ -396,7 +396,7 @@ def test_end_of_input_at_a_new_prompt_is_not_an_interrupt(tmp_path: Path, monkey
     def eof(*args: Any, **kwargs: Any) -> str:
         raise abort_from(EOFError())
 
-    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
     monkeypatch.setattr("typer.prompt", eof)
     result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop")])
     assert result.exit_code == 1

@@ -199,7 +199,7 @@ def test_name_from_folder(folder: str, name: str | None) -> None:
 
 
 def test_questions_are_asked_on_a_terminal(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scaffold.init_command._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
     result = runner.invoke(app, ["init", "--dir", "infra"], input="\neu-west-1\nqueue,worker\n")
     assert result.exit_code == 0, result.output
     assert "Project name [my-repo]" in result.output
@@ -232,7 +232,7 @@ def test_help_teaches_with_examples() -> None:
 
 
 def test_a_bad_answer_is_asked_again(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scaffold.init_command._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
     result = runner.invoke(app, ["init"], input="Bad!\norders\n\n\n")
     assert result.exit_code == 0, result.output
     assert "'Bad!' is not a valid project name" in result.output
@@ -240,7 +240,7 @@ def test_a_bad_answer_is_asked_again(repo: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_ctrl_c_at_a_question_exits_130_and_writes_nothing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scaffold.init_command._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
 
     def interrupted(*args: object, **kwargs: object) -> str:
         raise KeyboardInterrupt

@@ -88,7 +88,7 @@ def test_no_questions_without_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_questions_are_asked_on_a_terminal_and_bad_answers_asked_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
     # region: a bad answer, then a good one; components: a bad kind, then two good ones.
     answers = "mars-1\neu-west-2\ndatabase,lambda\ndatabase,api\n"
     result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop")], input=answers)
@@ -100,7 +100,7 @@ def test_questions_are_asked_on_a_terminal_and_bad_answers_asked_again(
 
 
 def test_options_given_are_not_asked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("scaffold.prompts.stdin_is_terminal", lambda: True)
     result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop"), "--region", "eu-west-1",
                                  "--components", "queue"], input="")
     assert result.exit_code == 0, result.output
