@@ -12,6 +12,7 @@ https://www.pulumi.com/registry/packages/aws/api-docs/cloudwatch/metricalarm/
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 
@@ -64,10 +65,8 @@ def metric_alarm(
     Returns:
         The ``aws.cloudwatch.MetricAlarm`` resource.
     """
-    actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
-    return aws.cloudwatch.MetricAlarm(
-        owner.logical_name(f"alarm-{suffix}"),
-        name=owner.physical_name(f"alarm-{suffix}", max_len=255),
+    return _alarm(
+        owner, suffix, alarm_topic_arn,
         alarm_description=description,
         namespace=namespace,
         metric_name=metric_name,
@@ -79,10 +78,6 @@ def metric_alarm(
         period=period,
         evaluation_periods=evaluation_periods,
         treat_missing_data=treat_missing_data,
-        alarm_actions=actions,
-        ok_actions=actions,
-        tags=owner.tags(),
-        opts=owner.child_opts(),
     )
 
 
@@ -110,10 +105,8 @@ def metric_math_alarm(
         datapoints_to_alarm: Breaching periods among ``evaluation_periods`` that fire it
             (``None``: all of them).
     """
-    actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
-    return aws.cloudwatch.MetricAlarm(
-        owner.logical_name(f"alarm-{suffix}"),
-        name=owner.physical_name(f"alarm-{suffix}", max_len=255),
+    return _alarm(
+        owner, suffix, alarm_topic_arn,
         alarm_description=description,
         metric_queries=list(queries),
         comparison_operator=comparison_operator,
@@ -121,6 +114,18 @@ def metric_math_alarm(
         evaluation_periods=evaluation_periods,
         datapoints_to_alarm=datapoints_to_alarm,
         treat_missing_data=treat_missing_data,
+    )
+
+
+def _alarm(owner: Component, suffix: str, alarm_topic_arn: pulumi.Input[str] | None,
+           **inputs: Any) -> aws.cloudwatch.MetricAlarm:
+    """The ``<component>-alarm-<suffix>`` alarm named ``<stem>-alarm-<suffix>``, sending ALARM and OK
+    to ``alarm_topic_arn`` (nowhere when ``None``), tagged, with ``inputs`` as the rest."""
+    actions = [alarm_topic_arn] if alarm_topic_arn is not None else []
+    return aws.cloudwatch.MetricAlarm(
+        owner.logical_name(f"alarm-{suffix}"),
+        name=owner.physical_name(f"alarm-{suffix}", max_len=255),
+        **inputs,
         alarm_actions=actions,
         ok_actions=actions,
         tags=owner.tags(),
