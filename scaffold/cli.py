@@ -18,6 +18,7 @@ from scaffold import (
     diff_command,
     generate_command,
     graph_command,
+    import_command,
     init_command,
     plan_commands,
     stack_commands,
@@ -193,6 +194,7 @@ plan_commands.register(app)
 graph_command.register(app)
 stack_commands.register(app)
 diff_command.register(app)
+import_command.register(app)
 
 
 def main() -> None:

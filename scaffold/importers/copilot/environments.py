@@ -1,0 +1,9 @@
+"""Placeholder: filled in by the environments converter."""
+
+from __future__ import annotations
+
+from scaffold.importers.copilot.context import Context
+
+
+def convert(ctx: Context) -> None:
+    """Convert this part of the workspace into the draft."""
