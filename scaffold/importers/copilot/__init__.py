@@ -24,12 +24,14 @@ from scaffold.importers.copilot.yamlsource import Origin
 
 #: The converters, in order: environments first (the others override per environment), then
 #: workloads (their names are the ones users know, so they are taken first), then addons (the
-#: storage the workloads use), then the links from workloads to addons.
+#: storage the workloads use), then the links from workloads to addons, and each environment's
+#: public load balancer settings (certificate, access logs) on the public APIs.
 STEPS: tuple[Callable[[Context], None], ...] = (
     environments.convert,
     workloads.convert,
     addons.convert,
     addons.link,
+    environments.link,
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from scaffold.importers.copilot.draft import Draft
 from scaffold.importers.copilot.report import Report
@@ -67,6 +68,8 @@ class Context:
         variables: The ``${NAME}`` variables the written spec reads, by name.
         env_names: Copilot environment name → scaffold environment name.
         workloads: Copilot workload name → scaffold component name, for imported workloads.
+        passed: What a converter's ``convert`` step leaves for its own ``link`` step, keyed by the
+            converter's module (e.g. the environments' public load balancer settings).
     """
 
     workspace: Workspace
@@ -78,6 +81,7 @@ class Context:
     variables: dict[str, Variable] = field(default_factory=dict)
     env_names: dict[str, str] = field(default_factory=dict)
     workloads: dict[str, str] = field(default_factory=dict)
+    passed: dict[str, Any] = field(default_factory=dict)
 
     def variable(self, name: str, example: str, why: str, origin: Origin, subject: str) -> str:
         """Register ``${name}`` as read by the spec, report it as to decide, return ``${name}``."""

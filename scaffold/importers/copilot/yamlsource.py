@@ -76,15 +76,24 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
-    loader.flatten_mapping(node)  # << merge keys
+    explicit = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # << merge keys: their pairs come first, in the order PyYAML resolves
+    merged = len(node.value) - explicit  # by "last wins"; a key written here overrides a merged one
+    from_merge: set[str] = set()
     mapping = Located()
     mapping.origin = Origin(loader.file, node.start_mark.line + 1)
     mapping.key_lines = {}
-    for key_node, value_node in node.value:
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            key = str(key)  # `8080: ...` or `true: ...`: keys are names here
-        if key in mapping.key_lines:
+            # `8080: ...` or `on: ...`: keys are names here, as written (YAML 1.1 reads `on` as true;
+            # Copilot's Go YAML reads the key `on` of a Scheduled Job as the string "on")
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+        if index < merged:
+            from_merge.add(key)
+        elif key in from_merge:
+            from_merge.discard(key)  # written here: overrides the merged value
+        elif key in mapping.key_lines:
             continue  # a repeated key: the first one wins, as in scaffold's own reader
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1

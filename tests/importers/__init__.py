@@ -1,0 +1,1 @@
+"""Tests of `scaffold import` (issue 12)."""

@@ -1,0 +1,1 @@
+"""Tests of `scaffold import copilot`: converters, hand-written workspaces, the corpus, the CLI."""
