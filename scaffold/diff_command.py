@@ -2,7 +2,8 @@
 
 Two forms: ``scaffold diff OLD.json NEW.json`` compares two ``scaffold plan --json`` documents;
 ``scaffold diff -e ENV --base GIT_REF`` plans the spec as it was at ``GIT_REF`` (read with
-``git show``) and the working copy, both offline in this process, and compares them. The
+``git show``) and the working copy, both offline in this process, and compares them;
+``scaffold diff --all --base GIT_REF`` does so for every environment, still in one process. The
 comparison is :func:`stacks.diff.diff_plans`; ``pulumi`` is imported only to plan (``--base``).
 """
 
@@ -22,6 +23,7 @@ from scaffold.exit_codes import ExitStatus
 
 if TYPE_CHECKING:
     from scaffold.spec.blueprint import Blueprint
+    from stacks.diff import PlanDiff
 
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("data-loss",)
@@ -31,7 +33,8 @@ def register(app: typer.Typer) -> None:
     """Add ``diff`` to ``app``."""
     app.command("diff", epilog=(
         "Examples:  scaffold diff main.json pr.json  |  scaffold diff -e prod --base origin/main  |  "
-        "scaffold diff -e prod --base origin/main --format markdown --fail-on data-loss"
+        "scaffold diff -e prod --base origin/main --format markdown --fail-on data-loss  |  "
+        "scaffold diff --all --base origin/main --format markdown --fail-on data-loss > diff.md"
     ))(diff_command)
 
 
@@ -49,6 +52,10 @@ def diff_command(
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json (shape: docs/plan.md).")] = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="data-loss: exit 1 when a stateful resource would be replaced or deleted.")] = None,
+    all_envs: Annotated[bool, typer.Option(
+        "--all", help="With --base: every environment, planned in one process; one section each, and "
+                      "--fail-on counted over all of them (an environment only at REF is noted, not "
+                      "planned).")] = False,
 ) -> None:
     """Show what a change does to a stack: resources added, removed and changed, with the changed inputs.
 
@@ -59,7 +66,9 @@ def diff_command(
     field. Each change of a stateful resource (database, cache, bucket, queue,
     secret, KMS key) is classified in place, replace (an input the AWS provider
     cannot change in place) or delete; a replace or delete is printed first as
-    DATA LOSS. Exits 0, or 1 with --fail-on data-loss when there is data loss,
+    DATA LOSS. --all --base REF compares every environment in one process (for
+    CI: one section per environment). Exits 0, or 1 with --fail-on data-loss
+    when there is data loss (in any environment, after printing the diff),
     or 2 for bad input.
     """
     from stacks.diff import diff_plans, render_markdown, render_text
@@ -68,11 +77,20 @@ def diff_command(
         fmt = _format(format, as_json)
         if fail_on is not None and fail_on not in FAIL_ON:
             raise UsageError(f"unknown --fail-on {fail_on!r}", "use --fail-on data-loss")
+        if all_envs:
+            if base is None:
+                raise UsageError("--all compares every environment with the spec at a git ref: it needs --base REF",
+                                 "e.g. scaffold diff --all --base origin/main")
+            if env is not None:
+                raise UsageError(f"-e {env} and --all both choose the environments", "pass one of them")
         if base is not None:
             if old is not None or new is not None:
                 raise UsageError("pass either two plan files or --base REF, not both",
                                  "e.g. scaffold diff main.json pr.json, or scaffold diff -e prod --base origin/main")
-            old_plan, new_plan, old_label, new_label, allowed = _plans_from_git(file, env, base)
+            if all_envs:
+                project, sections, old_label, new_label = _all_diffs_from_git(file, base)
+            else:
+                old_plan, new_plan, old_label, new_label, allowed = _plans_from_git(file, env, base)
         else:
             if old is None or new is None:
                 raise UsageError("nothing to compare",
@@ -86,6 +104,9 @@ def diff_command(
             allowed = set()  # plan files do not say what the spec allows: every data loss counts
     except ScaffoldError as error:
         fail(error)
+    if all_envs:
+        _print_all(project, sections, old_label, new_label, fmt, fail_on)
+        return
     diff = diff_plans(old_plan, new_plan)
     if fmt == "json":
         document = diff.to_json()
@@ -204,13 +225,12 @@ def spec_at_ref(file: Path, ref: str) -> tuple[str | None, str]:
         raise SpecError([SpecProblem(label, 0, 0, "", "not UTF-8 text", "save the file as UTF-8")]) from None
 
 
-def _old_blueprint(text: str, label: str, env: str) -> Blueprint | None:
-    """The blueprint of ``env`` in the spec ``text`` (named ``label``), or ``None`` without that environment."""
+def _old_blueprints(text: str, label: str) -> dict[str, Blueprint]:
+    """The blueprint of each environment of the spec ``text`` (named ``label``)."""
     from scaffold.spec.loader import check_source
     from scaffold.spec.source import parse_yaml
 
-    checked = check_source(parse_yaml(text, label))
-    return checked.blueprints.get(env)
+    return check_source(parse_yaml(text, label)).blueprints
 
 
 def _plans_from_git(file: Path, env: str | None,
@@ -223,7 +243,7 @@ def _plans_from_git(file: Path, env: str | None,
     checked = check_file(file)
     environment = choose_environment(checked.spec, env)
     text, label = spec_at_ref(file, ref)
-    old_bp = _old_blueprint(text, label, environment) if text is not None else None
+    old_bp = _old_blueprints(text, label).get(environment) if text is not None else None
     if text is None:
         err.print(f"{label} does not exist: everything is new", markup=False)
     elif old_bp is None:
@@ -235,3 +255,111 @@ def _plans_from_git(file: Path, env: str | None,
     allowed = {name for name, c in checked.blueprints[environment].components.items()
                if getattr(c, "allow_replacement", False)}
     return old_plan, new_plan, label, f"{file} (working copy)", allowed
+
+
+# ---------------------------------------------------------------------------------------------
+# --all --base: every environment
+
+
+#: One environment of ``diff --all``: its name, its diff (``None`` when it is only in the spec at the
+#: ref: not planned), the old blueprint's header for such an environment, and the components whose
+#: data loss the working copy allows.
+Section = tuple[str, "PlanDiff | None", dict[str, Any] | None, set[str]]
+
+
+def _all_diffs_from_git(file: Path, ref: str) -> tuple[str, list[Section], str, str]:
+    """Every environment of the working copy's spec against the spec at ``ref``, planned in this process,
+    in the working copy's order, then the environments only at ``ref``; (project, sections, labels)."""
+    from scaffold.plan_commands import _run, offline_planning
+    from scaffold.spec import check_file
+    from stacks.diff import diff_plans
+
+    checked = check_file(file)
+    text, label = spec_at_ref(file, ref)
+    old_blueprints = _old_blueprints(text, label) if text is not None else {}
+    if text is None:
+        err.print(f"{label} does not exist: everything is new", markup=False)
+    sections: list[Section] = []
+    with offline_planning():  # as plan --all: one process, no cyclic GC while planning
+        for environment, blueprint in checked.blueprints.items():
+            old_bp = old_blueprints.get(environment)
+            if text is not None and old_bp is None:
+                err.print(f"{label} has no environment {environment!r}: everything in it is new", markup=False)
+            new_plan = _run(blueprint).to_json()
+            old_plan = _run(old_bp).to_json() if old_bp is not None else None
+            allowed = {name for name, c in blueprint.components.items() if getattr(c, "allow_replacement", False)}
+            sections.append((environment, diff_plans(old_plan, new_plan), None, allowed))
+            del new_plan, old_plan
+    for environment, old_bp in old_blueprints.items():
+        if environment not in checked.blueprints:
+            err.print(f"{label} has environment {environment!r}, the working copy does not: its stack stays "
+                      "until destroyed (not planned, not counted by --fail-on)", markup=False)
+            sections.append((environment, None, {"project": old_bp.project, "stack": environment,
+                                                 "region": old_bp.region, "source": label}, set()))
+    err.print("Computed offline: ids, ARNs and endpoints are fabricated, identically in both plans.", markup=False)
+    return checked.spec.name, sections, label, f"{file} (working copy)"
+
+
+def _removed_sentence(environment: str, label: str, code: str = "") -> str:
+    """What ``diff --all`` says of an environment only in the spec at the ref (``code``: Markdown's backtick)."""
+    return (f"Environment {code}{environment}{code} is only in {code}{label}{code}: the working copy deploys "
+            "nothing there, and its stack stays as it is until it is destroyed (from a spec that still has "
+            f"it). It is not planned, and {code}--fail-on data-loss{code} does not count it.")
+
+
+def _print_all(project: str, sections: list[Section], old_label: str, new_label: str, fmt: str,
+               fail_on: str | None) -> None:
+    """``diff --all --base``: each environment's diff in turn, then the exit status over all of them."""
+    from stacks.diff import MARKDOWN_LIMIT, render_markdown, render_text
+
+    if fmt == "json":
+        environments: dict[str, Any] = {}
+        removed: dict[str, Any] = {}
+        for environment, diff, header, _ in sections:
+            if diff is None:
+                removed[environment] = header
+                continue
+            document = diff.to_json()
+            document["old"] = None if document["old"] is None else {**document["old"], "source": old_label}
+            document["new"] = {**document["new"], "source": new_label}
+            environments[environment] = document
+        print(json.dumps({"format": 1, "project": project, "environments": environments,
+                          "removed_environments": removed}, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        share = MARKDOWN_LIMIT // max(len(sections), 1)  # one comment holds them all
+        parts = []
+        for environment, diff, header, _ in sections:
+            if diff is None:
+                assert header is not None
+                parts.append(f"### scaffold diff: {header['project']}/{environment}\n\n> [!NOTE]\n> "
+                             + _removed_sentence(environment, old_label, "`") + "\n")
+            else:
+                parts.append(render_markdown(diff, old_label, new_label, limit=share))
+        out.print("\n".join(parts), end="", markup=False, highlight=False, soft_wrap=True)
+    else:
+        for index, (environment, diff, _, _) in enumerate(sections):
+            if index:
+                out.print()
+            lines = [_removed_sentence(environment, old_label)] if diff is None \
+                else render_text(diff, old_label, new_label)
+            for line in lines:
+                out.print(line, markup=False, highlight=False, soft_wrap=True)
+    blocking: dict[str, int] = {}
+    for environment, diff, _, allowed in sections:
+        if diff is None:
+            continue
+        lost = [r for r in diff.data_loss if r.component not in allowed]
+        if lost:
+            blocking[environment] = len(lost)
+        accepted = sorted({str(r.component) for r in diff.data_loss if r.component in allowed})
+        if accepted:
+            err.print(f"note: in {environment!r}, the spec allows this data loss with allow_replacement: true on "
+                      + ", ".join(repr(c) for c in accepted) + "; --fail-on data-loss does not count it",
+                      markup=False, soft_wrap=True)
+    if fail_on == "data-loss" and blocking:
+        count = sum(blocking.values())
+        err.print(f"error: {count} stateful resource{'s' if count != 1 else ''} would lose data in "
+                  + ", ".join(f"{e} ({n})" for e, n in blocking.items()) + " (--fail-on data-loss)", markup=False)
+        err.print("hint: keep the input that forces the replacement, or migrate the data first and "
+                  "deploy with an explicit override", markup=False)
+        raise typer.Exit(int(ExitStatus.OPERATION_FAILED))

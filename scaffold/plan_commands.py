@@ -45,7 +45,8 @@ def register(app: typer.Typer) -> None:
     app.command("plan", epilog="Examples:  scaffold plan -e prod  |  scaffold plan -e prod --json > plan.json"
                                "  |  scaffold plan -e prod --format markdown > plan.md"
                                "  |  scaffold plan -e prod --against deployed.yaml"
-                               "  |  scaffold plan --all --json > plans.json")(
+                               "  |  scaffold plan --all --json > plans.json"
+                               "  |  scaffold plan --from plans.json --format markdown -e prod")(
         plan_command)
 
 
@@ -61,6 +62,12 @@ def plan_command(
         "--against", help="The spec that is deployed now: mark the database clusters and cache groups "
                           "this change would replace (docs/plan.md).")] = None,
     all_envs: AllEnvs = False,
+    saved: Annotated[Path | None, typer.Option(
+        "--from", metavar="PLANS.json",
+        help="Plan nothing: read a document `scaffold plan --json` or `plan --all --json` wrote and print "
+             "it as --format markdown (reads the spec -f for the settings) or json (-e takes one "
+             "environment out of a --all document). Same output as planning again, in a fraction of "
+             "the time.", show_default=False)] = None,
 ) -> None:
     """Show what the environment's stack would create, offline: no cloud, no pulumi CLI.
 
@@ -71,7 +78,10 @@ def plan_command(
     replace are marked REPLACED, listed under the tree, and in the JSON
     (replacements, and replace on each such resource). --format markdown
     prints a summary for humans (docs/plan.md, "Markdown summary"). --all plans
-    every environment in one process: the imports are paid once.
+    every environment in one process: the imports are paid once. --from
+    PLANS.json renders a saved plan without planning again, e.g. in CI:
+    scaffold plan --all --json > plans.json, then scaffold plan --from
+    plans.json --format markdown > comment.md.
     """
     from scaffold.errors import UsageError
     from scaffold.spec import check_file, choose_environment
@@ -80,6 +90,9 @@ def plan_command(
         fmt = _output_format(format, as_json)
         if all_envs and env is not None:
             raise UsageError(f"-e {env} and --all both choose the environments", "pass one of them")
+        if saved is not None:
+            _print_saved(saved, file, env, fmt, against)
+            return
     except ScaffoldError as error:
         fail(error)
 
@@ -139,6 +152,131 @@ def _print_all(plans: list[tuple[Blueprint, Plan, list[Replacement] | None]], fm
             out.print()
         _print_tree(result, replaced)
     _print_offline_note()
+
+
+# ---------------------------------------------------------------------------------------------
+# --from: a saved plan, rendered without planning again
+
+
+def read_saved_plans(path: Path) -> dict[str, dict[str, Any]]:
+    """Every environment's plan in the document at ``path`` (``plan --json`` or ``plan --all --json``),
+    by environment, in the document's order.
+
+    Raises:
+        UsageError: The file is missing, unreadable, not JSON, not a plan document, or of another
+            format version.
+    """
+    from scaffold.errors import UsageError
+
+    hint = "write one with: scaffold plan --all --json > plans.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file", hint) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}", hint) from None
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc})", hint) from None
+    if not isinstance(document, dict) or ("environments" not in document and "resources" not in document):
+        raise UsageError(f"{path}: not a scaffold plan document", hint)
+    found = document.get("format")
+    if found != PLAN_FORMAT:
+        raise UsageError(f"{path}: a plan document of format {json.dumps(found)}; this scaffold reads format "
+                         f"{PLAN_FORMAT}",
+                         "plan it again with this scaffold (scaffold plan --all --json > plans.json), or render "
+                         "it with the scaffold version that wrote it")
+    plans = document["environments"] if "environments" in document else {document.get("stack"): document}
+    if not isinstance(plans, dict) or not all(_is_plan(name, plan) for name, plan in plans.items()):
+        raise UsageError(f"{path}: not a scaffold plan document (format {PLAN_FORMAT})", hint)
+    return plans
+
+
+#: The version of the plan document ``--from`` reads (``stacks.plan.PLAN_FORMAT``, which imports pulumi;
+#: a test keeps them equal).
+PLAN_FORMAT = 1
+
+
+def _is_plan(name: Any, plan: Any) -> bool:
+    return (isinstance(plan, dict) and isinstance(name, str) and plan.get("stack") == name
+            and plan.get("format") == PLAN_FORMAT
+            and all(isinstance(plan.get(k), str) for k in ("project", "profile", "region"))
+            and isinstance(plan.get("summary"), dict) and isinstance(plan.get("resources"), list)
+            and all(isinstance(r, dict) and isinstance(r.get("type"), str) for r in plan["resources"]))
+
+
+def _print_saved(path: Path, file: Path, env: str | None, fmt: str, against: Path | None) -> None:
+    """``plan --from PLANS.json``: the saved plans as Markdown or JSON; nothing is planned.
+
+    Raises:
+        UsageError: A bad document, an unknown environment, the text format or ``--against``, or a
+            plan that was not made from the spec ``file`` (Markdown reads the spec for the settings).
+        SpecError: The spec is invalid.
+    """
+    from scaffold.errors import UsageError
+    from scaffold.spec.fields import did_you_mean
+
+    if against is not None:
+        raise UsageError("--from reads a saved plan: --against has nothing to plan",
+                         "plan with --against when saving it: scaffold plan --all --json --against OLD.yaml "
+                         "> plans.json; the saved replacements are shown")
+    if fmt == "text":
+        raise UsageError("--from prints a saved plan as --format markdown or --format json, not as a tree",
+                         f"e.g. scaffold plan --from {path} --format markdown; for the tree, plan again: "
+                         "scaffold plan -e ENV")
+    plans = read_saved_plans(path)
+    if env is not None:
+        if env not in plans:
+            raise UsageError(f"{path} has no plan of environment {env!r}",
+                             did_you_mean(env, list(plans)) or f"it has: {', '.join(plans)}")
+        plans = {env: plans[env]}
+    if fmt == "json":
+        if len(plans) == 1:
+            [document] = plans.values()
+        else:
+            document = {"format": PLAN_FORMAT, "project": next(iter(plans.values()))["project"],
+                        "environments": plans}
+        print(json.dumps(document, indent=2, sort_keys=False))
+        return
+    from scaffold.spec import check_file
+    from stacks.markdown import COMMENT_LIMIT, SavedPlan, render_markdown, saved_replacements
+
+    checked = check_file(file)
+    for name, document in plans.items():
+        _check_saved_against_spec(path, file, name, document, checked)
+    limit = COMMENT_LIMIT if len(plans) == 1 else COMMENT_LIMIT // len(plans) - 1  # as plan --all
+    print("\n".join(render_markdown(SavedPlan(document), checked.blueprints[name], saved_replacements(document),
+                                     limit=limit) for name, document in plans.items()), end="")
+
+
+def _check_saved_against_spec(path: Path, file: Path, name: str, document: dict[str, Any],
+                              checked: CheckedSpec) -> None:
+    """The Markdown takes each component's settings from the spec: refuse a plan of another spec.
+
+    Raises:
+        UsageError: The spec has no such environment, or another project, profile, region or
+            set of components than the saved plan.
+    """
+    from scaffold.errors import UsageError
+
+    hint = f"plan again from {file} (scaffold plan --all --json > {path}), or pass the spec it was planned from with -f"
+    bp = checked.blueprints.get(name)
+    if bp is None:
+        raise UsageError(f"{path} holds a plan of environment {name!r}, which {file} does not have", hint)
+    for key, spec_value in (("project", bp.project), ("profile", bp.profile), ("region", bp.region)):
+        if document[key] != spec_value:
+            raise UsageError(f"{path}: the plan of {name!r} has {key} {document[key]!r}, {file} says "
+                             f"{spec_value!r}: it was planned from another spec", hint)
+    planned = {r.get("component") for r in document["resources"]} - {None}
+    unknown = sorted(planned - set(bp.components))
+    if unknown:
+        raise UsageError(f"{path}: the plan of {name!r} has components {file} does not have "
+                         f"({', '.join(unknown)}): it was planned from another spec", hint)
+    extra = sorted(set(bp.components) - planned)
+    if extra:
+        raise UsageError(f"{path}: {file} has components the plan of {name!r} does not have "
+                         f"({', '.join(extra)}): it was planned from another spec", hint)
 
 
 @contextmanager

@@ -436,8 +436,13 @@ def _md(text: str) -> str:
     return f"{fence}{text}{fence}" if fence == "`" else f"{fence} {text} {fence}"
 
 
-def render_markdown(diff: PlanDiff, old_label: str, new_label: str) -> str:
-    """The diff as GitHub-flavoured Markdown, for a pull-request comment."""
+def render_markdown(diff: PlanDiff, old_label: str, new_label: str, limit: int | None = None) -> str:
+    """The diff as GitHub-flavoured Markdown, for a pull-request comment.
+
+    ``limit``: the characters above which the changed inputs are left out (:data:`MARKDOWN_LIMIT`
+    when ``None``; ``diff --all`` gives each environment its share).
+    """
+    limit = MARKDOWN_LIMIT if limit is None else limit
     new = diff.new
     out = [f"### scaffold diff: {new['project']}/{new['stack']}", ""]
     out.append(f"From {_md(old_label)} to {_md(new_label)}.")
@@ -485,7 +490,7 @@ def render_markdown(diff: PlanDiff, old_label: str, new_label: str) -> str:
                 details.append(f"| {_md(c.path)}{mark} | {before} | {after} |")
             details.append("")
         details.append("</details>")
-        if sum(len(line) + 1 for line in out + details) > MARKDOWN_LIMIT:
+        if sum(len(line) + 1 for line in out + details) > limit:
             count = sum(len(r.changes) for r in changed)
             details = ["", f"_Changed inputs: {count}, too long to show in one comment; run "
                            "`scaffold diff` (or `--json`) to see them._"]

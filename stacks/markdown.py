@@ -12,12 +12,14 @@ Written to be posted as a pull-request comment (docs/plan.md, "Markdown summary"
 
 The result stays under GitHub's 65 536-character comment limit (:data:`COMMENT_LIMIT`): the
 diagram is left out first, then table rows from the end, each with a note. Pulumi-free: it
-reads a :class:`stacks.plan.Plan` and the blueprint it was made from.
+reads a :class:`stacks.plan.Plan` and the blueprint it was made from, or a plan read back from its
+JSON document (:class:`SavedPlan`, for ``scaffold plan --from``: no planning, no pulumi).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scaffold.spec.units import format_duration
@@ -66,6 +68,67 @@ def _on(flag: bool) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# A plan read back from its JSON document (``scaffold plan --from``): what render_markdown reads of a
+# Plan and of a Replacement, with nothing planned again.
+
+
+@dataclass(frozen=True)
+class SavedResource:
+    """A resource of a saved plan: the members :func:`render_markdown` reads."""
+
+    type: str
+    component: str | None
+
+
+class SavedPlan:
+    """One environment's plan read back from the document ``scaffold plan --json`` printed.
+
+    It has what :func:`render_markdown` reads of a :class:`stacks.plan.Plan` (``project``,
+    ``stack``, ``profile``, ``region``, ``resources``, ``schedules``, ``summary()``), so the
+    Markdown of a saved plan is byte for byte the Markdown of the plan it was saved from.
+    """
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.project: str = document["project"]
+        self.stack: str = document["stack"]
+        self.profile: str = document["profile"]
+        self.region: str = document["region"]
+        self.resources = [SavedResource(r["type"], r.get("component")) for r in document["resources"]]
+        self.schedules: dict[str, dict[str, Any]] = dict(document.get("schedules") or {})
+        self._summary: dict[str, Any] = document["summary"]
+
+    def summary(self) -> dict[str, Any]:
+        """The document's ``summary`` (what :meth:`stacks.plan.Plan.summary` returned when it was saved)."""
+        return self._summary
+
+
+@dataclass(frozen=True)
+class SavedReplacement:
+    """A member of a saved plan's ``replacements`` (``plan --against``): what the Data loss list shows."""
+
+    type: str
+    name: str
+    field: str
+    reason: str
+    refused: bool
+
+    @property
+    def type_and_name(self) -> str:
+        return f"{self.type} {self.name}"
+
+
+def saved_replacements(document: Mapping[str, Any]) -> list[SavedReplacement] | None:
+    """The ``replacements`` of a saved plan, or ``None`` when it was planned without ``--against``.
+
+    ``refused`` is the document's ``refused_in_production``: a saved plan does not say whether the
+    deployed database had deletion protection on, which the live ``--against`` also marks refused.
+    """
+    if "replacements" not in document:
+        return None
+    return [SavedReplacement(r["type"], r["name"], r["field"], r["reason"], bool(r.get("refused_in_production")))
+            for r in document["replacements"]]
 
 
 # Key settings, by kind: (name, component, plan, blueprint) -> short phrases. A kind without an
@@ -185,7 +248,7 @@ def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _rows(plan: Plan, bp: Blueprint) -> list[str]:
+def _rows(plan: Plan | SavedPlan, bp: Blueprint) -> list[str]:
     by_component: dict[str, int] = plan.summary()["by_component"]
     alarms: dict[str, int] = {}
     for r in plan.resources:
@@ -207,7 +270,7 @@ def _rows(plan: Plan, bp: Blueprint) -> list[str]:
     return rows
 
 
-def _replacement_lines(replaced: Iterable[Replacement]) -> list[str]:
+def _replacement_lines(replaced: Iterable[Replacement | SavedReplacement]) -> list[str]:
     lines = []
     for r in replaced:
         verb = "Deletes" if r.field in ("component", "environment") else "Replaces"
@@ -225,11 +288,13 @@ def _diagram(graph: Graph, env: str) -> list[str]:
     return ["```mermaid", text.rstrip("\n"), "```"]
 
 
-def render_markdown(plan: Plan, bp: Blueprint, replaced: Sequence[Replacement] | None = None,
+def render_markdown(plan: Plan | SavedPlan, bp: Blueprint,
+                    replaced: Sequence[Replacement | SavedReplacement] | None = None,
                     limit: int = COMMENT_LIMIT) -> str:
     """The Markdown summary of ``plan`` (made from ``bp``), at most ``limit`` characters.
 
-    ``replaced``: the changes ``--against`` found (:func:`scaffold.spec.replacement.find_replacements`).
+    ``replaced``: the changes ``--against`` found (:func:`scaffold.spec.replacement.find_replacements`),
+    or a saved plan's (:func:`saved_replacements`).
     """
     summary = plan.summary()
     spec_count = len(bp.components)

@@ -90,7 +90,7 @@ def test_a_nested_spec_dir_is_lint_clean_and_pointed_at(tmp_path: Path) -> None:
     plan = steps(workflow["jobs"]["plan"])
     upload = next(s for s in plan if s.get("uses", "").startswith("actions/upload-artifact@"))
     comment = next(s for s in plan if s.get("uses", "").startswith("marocchino/sticky-pull-request-comment@"))
-    assert upload["with"]["path"] == "infra/stack/plan-*.json"  # actions resolve paths from the root
+    assert upload["with"]["path"] == "infra/stack/plans.json"  # actions resolve paths from the root
     assert comment["with"]["path"] == "infra/stack/comment.md"
     shutil.rmtree(root.parent.parent, ignore_errors=True)
 
@@ -210,6 +210,21 @@ def test_new_says_when_it_cannot_name_the_scaffold_to_install(tmp_path: Path) ->
 FAKE_SCAFFOLD = r"""#!/usr/bin/env bash
 # A stand-in for scaffold: records each call, prints canned output.
 echo "$*" >> "$SCAFFOLD_CALLS"
+case "$*" in
+  "plan --all --json") echo '{"format": 1, "environments": {}}'; exit 0 ;;
+  "plan --from plans.json --format markdown")
+    for env in ${FAKE_ENVS:-dev prod}; do
+      python -c "print('### PLAN-MD $env ' + 'x' * int('${FAKE_PLAN_SIZE:-10}'))"
+    done
+    exit 0 ;;
+  "diff --all --base "*)
+    if [[ -n "${FAKE_DIFF_EXIT:-}" ]]; then echo "error: unknown git ref" >&2; exit "$FAKE_DIFF_EXIT"; fi
+    for env in ${FAKE_ENVS:-dev prod}; do echo "### DIFF-MD $env"; done
+    if [[ " $* " == *" --fail-on data-loss "* && -n "${FAKE_DATA_LOSS:-}" ]]; then
+      echo "error: 1 stateful resource would lose data in $FAKE_DATA_LOSS (1) (--fail-on data-loss)" >&2; exit 1
+    fi
+    exit 0 ;;
+esac
 env="$3"
 case "$1 $4" in
   "plan --json") echo "{\"environment\": \"$env\"}" ;;
@@ -278,39 +293,57 @@ def test_validate_lists_every_environment_of_the_spec(nested: Runner) -> None:
     assert done.returncode == 0, done.stderr
     outputs = dict(line.split("=", 1) for line in nested.output.read_text().splitlines())
     assert json.loads(outputs["json"]) == ["staging", "dev", "prod"]
-    assert outputs["names"] == "staging dev prod"
 
 
-def test_pull_request_plans_and_comments_on_every_environment(nested: Runner) -> None:
-    done = nested.run("plan", "Plan every environment", NAMES="dev staging prod", BASE="origin/main")
+def test_pull_request_plans_every_environment_in_three_processes(nested: Runner) -> None:
+    done = nested.run("plan", "Plan every environment", BASE="origin/main", FAKE_ENVS="dev staging prod")
     assert done.returncode == 0, done.stderr
+    # One planning process for the plans, one for the diffs, one that renders the saved plans: not per environment.
+    assert nested.calls.read_text().splitlines() == [
+        "plan --all --json",
+        "diff --all --base origin/main --format markdown --fail-on data-loss",
+        "plan --from plans.json --format markdown",
+    ]
     infra = nested.repo / "infra"
-    for env in ("dev", "staging", "prod"):
-        assert json.loads((infra / f"plan-{env}.json").read_text()) == {"environment": env}
+    assert json.loads((infra / "plans.json").read_text()) == {"format": 1, "environments": {}}  # the artifact
     comment = (infra / "comment.md").read_text()
-    assert [line for line in comment.splitlines() if line.startswith("## ")] == [
-        "## scaffold: `dev`", "## scaffold: `staging`", "## scaffold: `prod`"]
-    assert comment.index("DIFF-MD dev") < comment.index("PLAN-MD dev") < comment.index("DIFF-MD staging")
-    calls = nested.calls.read_text().splitlines()
-    assert "diff -e prod --base origin/main --format markdown" in calls
-    assert "plan -e prod --format markdown" in calls and "plan -e prod --json" in calls
+    assert comment.startswith("<!-- scaffold plan of infra/scaffold.yaml -->\n## scaffold: what this pull request")
+    headings = [line for line in comment.splitlines() if line.startswith("### ")]
+    assert [h.split(" x")[0] for h in headings] == [  # each environment's diff, then each plan, folded
+        "### DIFF-MD dev", "### DIFF-MD staging", "### DIFF-MD prod",
+        "### PLAN-MD dev", "### PLAN-MD staging", "### PLAN-MD prod"]
+    assert comment.index("DIFF-MD prod") < comment.index("<details>") < comment.index("PLAN-MD dev")
+    assert comment.rstrip().endswith("</details>")
+    assert comment in done.stdout  # the log has it, for a fork's pull request that cannot be commented on
+    assert nested.output.read_text() == ""  # no data loss
 
 
 def test_a_long_comment_is_cut_below_githubs_limit(nested: Runner) -> None:
-    done = nested.run("plan", "Plan every environment", NAMES="dev prod", BASE="origin/main",
-                      FAKE_PLAN_SIZE="50000")
+    done = nested.run("plan", "Plan every environment", BASE="origin/main", FAKE_PLAN_SIZE="50000")
     assert done.returncode == 0, done.stderr
     comment = (nested.repo / "infra/comment.md").read_text()
     assert 60000 < len(comment) < 65536
-    assert comment.rstrip().endswith("Every plan is in this run's `scaffold-plans` artifact.")
+    assert comment.rstrip().endswith("Every plan is in this run's `scaffold-plans` artifact (`plans.json`).")
 
 
-def test_pull_request_fails_on_data_loss_in_any_environment(nested: Runner) -> None:
-    lossy = nested.run("plan", "Refuse data loss", NAMES="dev prod", FAKE_DATA_LOSS="dev", BASE="origin/main")
-    assert lossy.returncode == 1 and "DATA LOSS in dev" in lossy.stdout
-    assert nested.calls.read_text().splitlines() == [  # every environment is checked, not only the first
-        f"diff -e {env} --base origin/main --fail-on data-loss" for env in ("dev", "prod")]
-    assert nested.run("plan", "Refuse data loss", NAMES="dev prod", BASE="origin/main").returncode == 0
+def test_pull_request_comments_first_then_fails_on_data_loss_in_any_environment(nested: Runner) -> None:
+    planned = nested.run("plan", "Plan every environment", BASE="origin/main", FAKE_DATA_LOSS="dev")
+    assert planned.returncode == 0, planned.stderr  # the comment and the artifact still go up
+    assert "would lose data in dev" in planned.stderr
+    assert "DIFF-MD prod" in (nested.repo / "infra/comment.md").read_text()
+    assert nested.output.read_text() == "data_loss=true\n"
+    lossy = nested.run("plan", "Refuse data loss", DATA_LOSS="true")
+    assert lossy.returncode == 1 and "::error::this pull request replaces or deletes a stateful" in lossy.stdout
+    assert nested.calls.read_text() == ""  # nothing is planned again
+    assert nested.run("plan", "Refuse data loss", DATA_LOSS="").returncode == 0
+
+
+def test_pull_request_stops_when_the_diff_fails(nested: Runner) -> None:
+    """A bad base ref (exit 2) is not data loss: the step fails at once, with nothing commented."""
+    done = nested.run("plan", "Plan every environment", BASE="origin/main", FAKE_DIFF_EXIT="2")
+    assert done.returncode == 2 and "unknown git ref" in done.stderr
+    assert not (nested.repo / "infra/comment.md").exists()
+    assert nested.output.read_text() == ""
 
 
 @pytest.mark.parametrize(("spec_backend", "env_backend", "ok"), [
@@ -390,3 +423,25 @@ def test_deploy_refuses_a_renamed_database_with_the_real_scaffold(nested: Runner
                       BEFORE=before.strip(), ALLOW_DATA_LOSS="")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "DATA LOSS" in done.stdout and 'databaseName: "shop" -> "orders"' in done.stdout
+
+
+def test_pull_request_plan_step_with_the_real_scaffold(nested: Runner) -> None:
+    """End to end with the real commands: plans.json, the comment with each environment's diff and plan,
+    and a renamed database flagged as data loss for the last step."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=nested.repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=nested.repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], cwd=nested.repo, check=True)
+    spec = nested.repo / "infra/scaffold.yaml"
+    spec.write_text(spec.read_text().replace("database: shop\n", "database: orders\n"))
+    done = nested.run("plan", "Plan every environment", real_scaffold=True, BASE="main")
+    assert done.returncode == 0, done.stdout + done.stderr
+    plans = json.loads((nested.repo / "infra/plans.json").read_text())
+    assert list(plans["environments"]) == ["dev", "prod"]
+    comment = (nested.repo / "infra/comment.md").read_text()
+    headings = [line for line in comment.splitlines() if line.startswith("### ")]
+    assert headings == ["### scaffold diff: shop/dev", "### scaffold diff: shop/prod",
+                        "### Plan of shop/dev: profile dev, region eu-west-1",
+                        "### Plan of shop/prod: profile production, region eu-west-1"]
+    assert "**DATA LOSS**" in comment
+    assert nested.output.read_text() == "data_loss=true\n"

@@ -357,3 +357,92 @@ def test_markdown_too_long_for_a_comment_drops_the_input_details(monkeypatch: py
     assert "<details>" not in text
     assert "Changed inputs: 1, too long to show in one comment" in text
     assert "**DATA LOSS**" in text  # the summary stays
+
+
+# ----------------------------------------------------------------------------- command: --all --base
+
+
+def test_all_base_diffs_every_environment_and_fails_over_all_of_them(repo: Path) -> None:
+    """prod renames its database (data loss), qa is new, dev is gone from the working copy."""
+    spec = repo / "infra" / "scaffold.yaml"
+    text = spec.read_text().replace("database: orders", "database: sales")
+    spec.write_text(text.replace("  dev:\n    profile: dev\n", "  qa:\n    profile: dev\n", 1))
+    result = _run("-f", str(spec), "--all", "--base", "main", "--format", "markdown", "--fail-on", "data-loss")
+    assert result.exit_code == 1, result.output
+    # The output is written in full before the non-zero exit: one section per environment, the
+    # working copy's in spec order, then the one only at the ref.
+    assert [line for line in result.stdout.splitlines() if line.startswith("### ")] == [
+        "### scaffold diff: shop/qa", "### scaffold diff: shop/prod", "### scaffold diff: shop/dev"]
+    assert "error: 1 stateful resource would lose data in prod (1) (--fail-on data-loss)" in result.stderr
+    assert "main:infra/scaffold.yaml has no environment 'qa': everything in it is new" in result.stderr
+    assert "> Environment `dev` is only in `main:infra/scaffold.yaml`: the working copy deploys nothing there" \
+        in result.stdout
+    # Each environment's section is what diff -e ENV --base prints for it.
+    one = _run("-f", str(spec), "-e", "prod", "--base", "main", "--format", "markdown")
+    assert one.exit_code == 0, one.output
+    assert one.stdout in result.stdout
+    assert "**102 to add, 0 to remove, 0 to change**" in result.stdout  # qa: everything is new
+
+
+def test_all_base_json_and_text(repo: Path) -> None:
+    spec = repo / "infra" / "scaffold.yaml"
+    spec.write_text(spec.read_text().replace("scaling: {max: 40}", "scaling: {max: 60}"))
+    result = _run("-f", str(spec), "--all", "--base", "main", "--json", "--fail-on", "data-loss")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert list(document) == ["format", "project", "environments", "removed_environments"]
+    assert document["project"] == "shop" and document["removed_environments"] == {}
+    assert list(document["environments"]) == ["dev", "prod"]
+    assert document["environments"]["dev"]["summary"] == {"added": 0, "removed": 0, "changed": 0, "data_loss": 0}
+    prod = document["environments"]["prod"]
+    assert prod["old"]["source"] == "main:infra/scaffold.yaml"
+    assert prod["new"]["source"] == f"{spec} (working copy)"
+    assert [r["changes"] for r in prod["resources"]] == [
+        [{"path": "maxCapacity", "kind": "changed", "old": 40, "new": 60}]]
+    text = _run("-f", str(spec), "--all", "--base", "main")
+    assert text.exit_code == 0, text.output
+    headers = [line for line in text.stdout.splitlines() if line.startswith("diff ")]
+    assert headers == [
+        f"diff shop/dev (us-east-1) [main:infra/scaffold.yaml] -> shop/dev (us-east-1) [{spec} (working copy)]",
+        f"diff shop/prod (eu-west-1) [main:infra/scaffold.yaml] -> shop/prod (eu-west-1) [{spec} (working copy)]"]
+    assert "No changes." in text.stdout and "Diff: 0 to add, 0 to remove, 1 to change" in text.stdout
+
+
+def test_all_base_allowed_data_loss_is_shown_but_not_counted(repo: Path) -> None:
+    spec = repo / "infra" / "scaffold.yaml"
+    spec.write_text(spec.read_text().replace("database: orders", "database: sales\n    allow_replacement: true"))
+    result = _run("-f", str(spec), "--all", "--base", "main", "--fail-on", "data-loss")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("DATA LOSS: 1 stateful resource") == 2  # dev and prod
+    assert "note: in 'prod', the spec allows this data loss with allow_replacement: true on 'orders-db'" \
+        in result.stderr
+
+
+def test_all_base_spec_missing_at_ref_adds_everything(repo: Path) -> None:
+    new = repo / "other" / "scaffold.yaml"
+    new.parent.mkdir()
+    new.write_text(SHOP_SPEC.read_text())
+    result = _run("-f", str(new), "--all", "--base", "main", "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [d["old"] for d in document["environments"].values()] == [None, None]
+    assert "does not exist: everything is new" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--all",), "--all compares every environment with the spec at a git ref: it needs --base REF"),
+    (("--all", "a.json", "b.json"), "it needs --base REF"),
+    (("--all", "--base", "main", "-e", "prod"), "-e prod and --all both choose the environments"),
+])
+def test_all_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    result = _run(*args)
+    assert result.exit_code == 2 and message in result.stderr, result.output
+
+
+def test_markdown_limit_is_per_call() -> None:
+    """diff --all gives each environment its share of one comment."""
+    old, new = _plan(), _plan()
+    _resource(new, CLUSTER, "orders-db-cluster")["inputs"]["databaseName"] = "sales"
+    diff = diff_plans(old, new)
+    assert "<details>" in render_markdown(diff, "a", "b")
+    assert "<details>" not in render_markdown(diff, "a", "b", limit=500)

@@ -215,3 +215,11 @@ def test_markup_in_values_is_escaped() -> None:
     row = "| " + " | ".join([markdown._text("a|b *c* <d>"), markdown._code("x|y"), "z"]) + " |"
     html = MarkdownIt("commonmark").enable("table").render(f"| 1 | 2 | 3 |\n|---|---|---|\n{row}\n")
     assert "<td>a|b *c* &lt;d&gt;</td>" in html and "<td><code>x|y</code></td>" in html
+
+
+@pytest.mark.parametrize("limit", [COMMENT_LIMIT, 6000, 1500])
+def test_a_saved_plan_renders_as_the_plan_it_was_saved_from(shop_prod_plan, limit: int) -> None:
+    """plan --from: the JSON document read back gives the same Markdown, whatever is left out."""
+    result, bp = shop_prod_plan
+    saved = markdown.SavedPlan(json.loads(json.dumps(result.to_json())))
+    assert render_markdown(saved, bp, limit=limit) == render_markdown(result, bp, limit=limit)
