@@ -84,6 +84,13 @@ def validate(
     environment unless the component sets allow_replacement: true, and a
     warning elsewhere (docs/spec.md, "Changes that replace stateful resources").
     """
+    from scaffold.gc_pause import no_cyclic_gc
+
+    with no_cyclic_gc():  # the spec layer's imports make no garbage (docs/performance.md, "Start-up")
+        _validate(file, against)
+
+
+def _validate(file: Path, against: Path | None) -> None:
     from scaffold.spec import check_file
 
     try:

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 from scaffold.errors import SpecError, SpecProblem, UsageError
 from scaffold.spec.blueprint import Blueprint
 from scaffold.spec.fields import did_you_mean, field_at, model_at
-from scaffold.spec.models import COMPONENT_MODELS, Spec
+from scaffold.spec.kinds import KINDS
+from scaffold.spec.models import COMPONENT_MODELS, AlarmsSpec, NetworkSpec, Spec
 from scaffold.spec.resolve import deep_merge, resolve_raw
 from scaffold.spec.rules import Finding, blueprint_rules, component_rules, domain_rules, spec_rules
 from scaffold.spec.source import FieldPath, Source, read_source
@@ -341,6 +342,20 @@ def _environment_problems(source: Source, per_env: list[tuple[str, Finding]], en
     return problems
 
 
+def _build_validators() -> None:
+    """Build the spec models' validators once per process, leaves first.
+
+    The models defer their build to first use. Built on demand, ``Spec`` generated the
+    schema of every kind inside its own, and then each kind generated it again for its own
+    validator (overrides, ``model_dump``). Leaves first, each schema is generated once and
+    reused by the models that contain it (docs/performance.md, "Start-up").
+    """
+    models = [model for kind in KINDS.values() for _, model in reversed(kind.doc_models)]
+    pending = [m for m in (*models, NetworkSpec, AlarmsSpec, Spec, Blueprint) if not m.__pydantic_complete__]
+    for model in pending:
+        model.model_rebuild()
+
+
 def check_source(source: Source) -> CheckedSpec:
     """Validate a parsed spec and resolve every environment.
 
@@ -357,6 +372,7 @@ def check_source(source: Source) -> CheckedSpec:
     """
     from stacks.settings import component_problems  # pulumi-free
 
+    _build_validators()
     problems: list[SpecProblem] = list(source.problems)  # duplicate keys: the first value was kept
     dropped: set[str] = set()
     broken_base: Broken = {}
