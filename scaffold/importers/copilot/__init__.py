@@ -88,7 +88,47 @@ def import_workspace(root: Path, *, region: str, account: str | None = None) -> 
     ctx = Context(workspace=ws, draft=draft, report=report, app=app, region=region, account=account)
     for step in STEPS:
         step(ctx)
+    _report_alarms(ctx)
+    _report_ignored(ctx)
     header = [f"Imported from the AWS Copilot workspace of application `{app}` by `scaffold import copilot`.",
               "Each component names the Copilot file it came from; the migration report says what did",
               "not come across and what to decide. Docs: docs/import-copilot.md"]
     return Imported(draft.to_yaml(header), report, dict(sorted(ctx.variables.items())), len(ctx.workloads))
+
+
+def _report_alarms(ctx: Context) -> None:
+    """Alarms on without anyone to tell: scaffold cannot guess who is on call."""
+    if "alarms" in ctx.draft.top:
+        return
+    from scaffold.spec.profiles import PROFILES
+
+    alarmed = [e.name for e in ctx.draft.environments.values() if PROFILES[e.profile]["alarms"]["enabled"]]
+    if alarmed and ctx.draft.components:
+        ctx.report.decide(Origin(""), "alarms.notify",
+                          f"{', '.join(alarmed)} {'gets' if len(alarmed) == 1 else 'get'} CloudWatch alarms "
+                          "(the profile turns them on), but the spec "
+                          "names no one to notify: add a `notifications` component with your on-call "
+                          "subscribers (email, https) and set `alarms: {notify: <its name>}` (docs/spec.md, Alarms)")
+
+
+#: What ``copilot/`` may hold that a scaffold spec does not describe, and why it is not imported.
+_IGNORED = (
+    ("pipelines", "Copilot pipelines (CodePipeline) are not imported: `scaffold init` writes a GitHub Actions "
+                  "workflow that validates, plans on pull requests and deploys"),
+    ("pipeline.yml", "a Copilot v1 pipeline (CodePipeline) is not imported: `scaffold init` writes a GitHub "
+                     "Actions workflow that validates, plans on pull requests and deploys"),
+    ("buildspec.yml", "a CodeBuild buildspec of a Copilot pipeline is not imported: scaffold builds no image"),
+)
+
+
+def _report_ignored(ctx: Context) -> None:
+    """Pipelines and CloudFormation overrides: read by Copilot, not by the importer."""
+    copilot = ctx.workspace.root / "copilot"
+    for name, reason in _IGNORED:
+        if (copilot / name).exists():
+            ctx.report.left_out(Origin(f"copilot/{name}"), name, reason)
+    for folder in sorted(p for p in copilot.glob("*/overrides") if p.is_dir()):
+        rel = folder.relative_to(ctx.workspace.root).as_posix()
+        ctx.report.left_out(Origin(rel), "overrides", "Copilot's CloudFormation overrides (YAML patches or CDK) "
+                            "change the generated template; scaffold's components have no such hook, so each "
+                            "override must be reviewed by hand")
