@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.runtime import known_types
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
 #: The account id every fabricated ARN carries. It is AWS's documented example account.
@@ -540,13 +542,191 @@ def _without_stack_traces() -> Iterator[None]:
         yield
         return
     module, empty_stack_trace = found
-    function_name = STACK_TRACE_FUNCTION[1]
-    original = getattr(module, function_name)
-    setattr(module, function_name, empty_stack_trace)
+    with _swapped(module, STACK_TRACE_FUNCTION[1], empty_stack_trace):
+        yield
+
+
+#: Where Pulumi's mock monitor waits for a coroutine (the serialization of a resource's fabricated
+#: state, of an invoke's result): this module-level function, which its methods call. Private to
+#: Pulumi: see :func:`_inline_monitor`.
+SYNC_AWAIT_FUNCTION = ("pulumi.runtime.mocks", "_sync_await")
+
+
+class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """The offline loop's default executor: each call runs at once, in the calling thread.
+
+    Pulumi's SDK sends every monitor request (each resource registration, invoke, feature query)
+    through ``loop.run_in_executor(None, ...)``, that is, to a pool of threads, because a real
+    engine answers over gRPC. The mock monitor answers in microseconds: the pool's hand-offs
+    (a thread wake-up, a second event loop per thread, a wake-up of the main loop) cost more than
+    the answer. No thread is ever started.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # delivered to the awaiting coroutine, as from a worker thread
+            future.set_exception(exc)
+        return future
+
+
+def inline_monitor_seam() -> tuple[Any, Callable[[Any], Any]] | None:
+    """Pulumi's module holding :data:`SYNC_AWAIT_FUNCTION`, and a stand-in for the function that
+    runs a coroutine to its end at once when called in the thread of the running loop; ``None``
+    when the mock monitor no longer calls that function, and then nothing is replaced.
+
+    Pulumi's function, called from inside the running loop, pumps that loop re-entrantly (other
+    tasks would run in the middle of a registration). The monitor's coroutines (serializing
+    plain dicts and strings) never wait, so the stand-in drives them itself; should one wait
+    after all, the rest of it goes to Pulumi's function. Outside a running loop (a worker thread,
+    ``pulumi.runtime.test``'s outer wait) the stand-in is Pulumi's function.
+
+    ``tests/stacks/test_inline_monitor.py`` fails, naming the function, when this returns ``None``.
+    """
+    import importlib
+
+    module_name, function_name = SYNC_AWAIT_FUNCTION
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    original = getattr(module, function_name, None)
+    monitor = getattr(module, "MockMonitor", None)
+    methods = [getattr(getattr(monitor, m, None), "__code__", None) for m in ("RegisterResource", "Invoke")]
+    if not callable(original) or any(code is None or function_name not in code.co_names for code in methods):
+        return None
+
+    def sync_await(awaitable: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return original(awaitable)
+        steps = awaitable.__await__()
+        try:
+            waits_for = steps.send(None)
+        except StopIteration as done:
+            return done.value
+        return original(_finish(steps, waits_for))
+
+    return module, sync_await
+
+
+async def _finish(steps: Any, waits_for: Any) -> Any:
+    """The rest of a coroutine that :func:`inline_monitor_seam`'s stand-in started, now waiting
+    for ``waits_for`` (a future, or ``None`` for a bare yield)."""
+    while True:
+        if waits_for is None:
+            await asyncio.sleep(0)
+        else:
+            await asyncio.wait([waits_for])  # its outcome, a result or an error, goes to the coroutine
+        try:
+            waits_for = steps.send(None)
+        except StopIteration as done:
+            return done.value
+
+
+@contextmanager
+def _inline_monitor(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Inside: the mock monitor answers in the calling thread, on ``loop`` (offline runs only).
+
+    ``loop``'s default executor, through which Pulumi calls the monitor, runs each call at once
+    (:class:`_InlineExecutor`), and the monitor's waits finish without pumping the loop
+    (:func:`inline_monitor_seam`). Deploys never enter this context; the executor is ``loop``'s,
+    which the offline run owns. When a Pulumi upgrade moved the function, this does nothing (the
+    plan is only slower, the monitor answering from the usual worker threads).
+    """
+    found = inline_monitor_seam()
+    if found is None:
+        yield
+        return
+    module, sync_await = found
+    loop.set_default_executor(_InlineExecutor())
+    with _swapped(module, SYNC_AWAIT_FUNCTION[1], sync_await):
+        yield
+
+
+#: Pulumi's check for unknown values, run each time an output's value is read (several times per
+#: resource). Its recursive inner function refers to itself, so every call leaves a reference
+#: cycle (the function and its closure cell) that only the cyclic garbage collector frees, and
+#: plans run without it (``scaffold.plan_commands.offline_planning``): about 15 KiB per resource
+#: by the end of a plan. Private to Pulumi: see :func:`unknowns_check`.
+UNKNOWNS_FUNCTION = ("pulumi.runtime.rpc", "contains_unknowns")
+#: The SHA-256 of the source of :data:`UNKNOWNS_FUNCTION` that :func:`_contains_unknowns`
+#: reproduces (pulumi 3.272.0). Any other source (an upgrade changed it) turns the stand-in off.
+UNKNOWNS_SOURCE_SHA256 = "1f1f335b6f48b96055607dbb5be2e53b1163e35ec88704c89a41271070017cc8"
+_checked_sources: dict[Any, bool] = {}
+
+
+def unknowns_check() -> tuple[Any, Callable[[Any], bool]] | None:
+    """Pulumi's module holding :data:`UNKNOWNS_FUNCTION` and a stand-in with the same answers and
+    no reference cycle (:func:`_contains_unknowns`); ``None`` when the function's source is not
+    the one the stand-in reproduces (:data:`UNKNOWNS_SOURCE_SHA256`), and then nothing is replaced.
+
+    ``tests/stacks/test_inline_monitor.py`` fails, naming the function, when this returns ``None``.
+    """
+    import importlib
+    import inspect
+
+    module_name, function_name = UNKNOWNS_FUNCTION
+    try:
+        module = importlib.import_module(module_name)
+        function = getattr(module, function_name)
+        if function not in _checked_sources:  # inspect reads the file: once per process
+            digest = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+            _checked_sources[function] = digest == UNKNOWNS_SOURCE_SHA256
+    except (ImportError, AttributeError, OSError, TypeError):
+        return None
+    if not _checked_sources[function] or not callable(getattr(module.known_types, "is_unknown", None)):
+        return None
+    return module, _contains_unknowns
+
+
+def _contains_unknowns(val: Any) -> bool:
+    """Whether ``val`` is or holds an unknown value: Pulumi's ``rpc.contains_unknowns``, without
+    a nested function (a list or dict seen twice is looked at once, as there)."""
+    return _holds_unknown(val, set())
+
+
+def _holds_unknown(val: Any, seen_ids: set[int]) -> bool:
+    if known_types.is_unknown(val):
+        return True
+    if id(val) in seen_ids:
+        return False
+    seen_ids.add(id(val))
+    if isinstance(val, dict):
+        return any(_holds_unknown(val[k], seen_ids) for k in val)
+    if isinstance(val, list):
+        return any(_holds_unknown(x, seen_ids) for x in val)
+    return False
+
+
+@contextmanager
+def _without_unknowns_cycles() -> Iterator[None]:
+    """Inside: Pulumi checks outputs for unknown values with :func:`_contains_unknowns` (offline
+    runs only), restored on the way out, even on an error. Nothing changes when the function's
+    source changed (the plan only holds more memory)."""
+    found = unknowns_check()
+    if found is None:
+        yield
+        return
+    module, stand_in = found
+    with _swapped(module, UNKNOWNS_FUNCTION[1], stand_in):
+        yield
+
+
+@contextmanager
+def _swapped(module: Any, name: str, value: Any) -> Iterator[None]:
+    """Inside: ``module.name`` is ``value``; the original is back on the way out, even on an error."""
+    original = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        setattr(module, function_name, original)
+        setattr(module, name, original)
 
 
 def run_offline(
@@ -602,11 +782,13 @@ def run_offline(
         return asyncio.ensure_future(_collect(outputs, exported))
 
     try:
-        with _without_stack_traces():  # from the root stack, which set_mocks registers, on
+        # From the root stack (set_mocks registers it) on; each lever is undone on the way out.
+        with _without_stack_traces(), _inline_monitor(loop), _without_unknowns_cycles():
             pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
             pulumi.runtime.test(program_and_exports)()
     finally:
-        # Join the loop's worker threads now: left to interpreter exit, they cost ~0.6 s.
+        # Join the loop's worker threads now (there are none when the monitor ran inline): left to
+        # interpreter exit, they cost ~0.6 s.
         loop.run_until_complete(loop.shutdown_default_executor())
     return OfflineRun(resources=list(monitor.recorded), outputs=exported)
 
