@@ -138,22 +138,30 @@ class Draft:
 
     def to_yaml(self, header: list[str]) -> str:
         """The spec as YAML text: ``header`` lines as comments, then the fields, commented."""
-        out = [f"# {line}".rstrip() for line in header]
+        out = [f"# {_comment(line)}".rstrip() for line in header]
         out += [f"scaffold: {SPEC_VERSION}", _dump({"name": self.project}), _dump({"region": self.region})]
         for key, value in self.top.items():
             out.append(_dump({key: value}))
         out.append("environments:")
         for env in self.environments.values():
-            out.append(f"  # {env.comment}")
+            out.append(f"  # {_comment(env.comment)}")
             body: dict[str, Any] = {"profile": env.profile, **env.fields}
             if env.components:
                 body["components"] = {name: env.components[name] for name in sorted(env.components)}
             out.append(_indent(_dump({env.name: body}), 2))
-        out.append("components:")
+        # An empty mapping, not null, when nothing came across (only Static Sites, say): the spec
+        # still validates and plans (its environments, the addons' storage).
+        out.append("components:" if self.components else "components: {}  # nothing to import: see the report")
         for c in sorted(self.components.values(), key=lambda c: (KIND_ORDER.index(c.kind), c.name)):
-            out.append(f"  # {c.comment}")
+            out.append(f"  # {_comment(c.comment)}")
             out.append(_indent(_dump({c.name: {"kind": c.kind, **c.fields}}), 2))
         return "\n".join(line.rstrip("\n") for line in out) + "\n"
+
+
+def _comment(text: str) -> str:
+    """``text`` for one comment line: a control character (a newline in a folder name ...) is written
+    as its escape, so nothing from the workspace can end the comment and add YAML to the spec."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]", lambda m: repr(m.group(0))[1:-1], text)
 
 
 def _merge(target: dict[str, Any], fields: dict[str, Any]) -> None:

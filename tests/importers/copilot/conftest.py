@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import textwrap
 from pathlib import Path
@@ -124,6 +125,12 @@ def match_snapshot(name: str, text: str) -> None:
         snapshot.parent.mkdir(parents=True, exist_ok=True)
         snapshot.write_bytes(text.encode("utf-8"))
     assert snapshot.exists(), f"no snapshot {snapshot.name}; set SCAFFOLD_UPDATE_SNAPSHOTS=1 to write it"
-    assert text == snapshot.read_bytes().decode("utf-8"), (
-        f"{name} changed; diff it against {snapshot} and, if intended, regenerate with "
-        "SCAFFOLD_UPDATE_SNAPSHOTS=1")
+    expected = snapshot.read_bytes().decode("utf-8")
+    same = text == expected
+    if not same:
+        diff = list(difflib.unified_diff(expected.splitlines(), text.splitlines(), f"snapshots/{name}", "now",
+                                         lineterm="", n=1))
+        shown = "\n".join(diff[:60]) + (f"\n... ({len(diff) - 60} more diff lines)" if len(diff) > 60 else "")
+        raise AssertionError(f"{name} changed; if intended, regenerate with SCAFFOLD_UPDATE_SNAPSHOTS=1 and "
+                             f"review the diff:\n{shown}")
+    assert same
