@@ -91,8 +91,7 @@ class Draft:
     names: dict[str, str] = field(default_factory=dict)
 
     def _valid_name(self, wanted: str, limit: int, taken: set[str]) -> str:
-        name = _slug(wanted)[:limit].rstrip("-")
-        name = re.sub(r"-{2,}", "-", name)
+        name = _shorten(re.sub(r"-{2,}", "-", _slug(wanted)), limit)
         if name in RESERVED_COMPONENT_NAMES:
             name = f"{name}-app"
         base, n = name, 2
@@ -162,6 +161,15 @@ def _comment(text: str) -> str:
     """``text`` for one comment line: a control character (a newline in a folder name ...) is written
     as its escape, so nothing from the workspace can end the comment and add YAML to the spec."""
     return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]", lambda m: repr(m.group(0))[1:-1], text)
+
+
+def _shorten(name: str, limit: int) -> str:
+    """``name`` cut to ``limit`` characters, at a hyphen when that keeps at least half of it
+    (``thrifty-white-refresh-appointments`` → ``thrifty-white-refresh``, not ``…-appointmen``)."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit + 1].rfind("-")
+    return (name[:cut] if cut >= limit // 2 else name[:limit]).rstrip("-")
 
 
 def _merge(target: dict[str, Any], fields: dict[str, Any]) -> None:
