@@ -148,17 +148,10 @@ def _read_plan(path: Path) -> dict[str, Any]:
     Raises:
         UsageError: It is missing, unreadable, not JSON, or not a plan.
     """
+    from scaffold.plan_commands import read_json
+
     hint = "write one with: scaffold plan -e ENV --json > plan.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file", hint) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}", hint) from None
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"{path}: not JSON ({exc})", hint) from None
+    document = read_json(path, hint)
     if (not isinstance(document, dict) or document.get("format") != 1
             or not isinstance(document.get("resources"), list)
             or not all(isinstance(r, dict) and {"urn", "type", "name"} <= set(r) for r in document["resources"])):

@@ -158,6 +158,26 @@ def _print_all(plans: list[tuple[Blueprint, Plan, list[Replacement] | None]], fm
 # --from: a saved plan, rendered without planning again
 
 
+def read_json(path: Path, hint: str) -> Any:
+    """The JSON document in ``path`` (a saved plan, for ``plan --from`` and ``diff OLD NEW``).
+
+    Raises:
+        UsageError: The file is missing, unreadable or not JSON; ``hint`` says how to write one.
+    """
+    from scaffold.errors import UsageError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file", hint) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}", hint) from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc})", hint) from None
+
+
 def read_saved_plans(path: Path) -> dict[str, dict[str, Any]]:
     """Every environment's plan in the document at ``path`` (``plan --json`` or ``plan --all --json``),
     by environment, in the document's order.
@@ -169,16 +189,7 @@ def read_saved_plans(path: Path) -> dict[str, dict[str, Any]]:
     from scaffold.errors import UsageError
 
     hint = "write one with: scaffold plan --all --json > plans.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file", hint) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read it: {getattr(exc, 'strerror', None) or exc}", hint) from None
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"{path}: not JSON ({exc})", hint) from None
+    document = read_json(path, hint)
     if not isinstance(document, dict) or ("environments" not in document and "resources" not in document):
         raise UsageError(f"{path}: not a scaffold plan document", hint)
     found = document.get("format")

@@ -75,6 +75,17 @@ class Conv:
     def wrong_type(self, origin: Origin, key: str, expected: str, value: Any) -> None:
         self.left_out(origin, key, f"expected {expected}, got {what(value)}; ignored")
 
+    def mapping(self, data: Located, key: str, label: str | None = None) -> Located | None:
+        """``data[key]`` when it is a mapping; ``None`` when it is absent or null, and when it is
+        anything else, which is reported (as ``label``, default ``key``) with what it was."""
+        raw = data.get(key)
+        if raw is None:
+            return None
+        if not isinstance(raw, Located):
+            self.wrong_type(data.at(key), label or key, "a mapping", raw)
+            return None
+        return raw
+
     def unknown(self, mapping: Located, known: set[str] | frozenset[str], prefix: str, page: str) -> None:
         """Report every key of ``mapping`` Copilot's reference does not list under ``prefix``."""
         for key in sorted(set(mapping) - set(known), key=lambda k: (mapping.key_lines.get(k, 0), k)):

@@ -376,11 +376,8 @@ def variables(conv: Conv, data: Located) -> None:
     from blueprints.api.settings import ENV_NAME
     from scaffold.spec.rules import SECRET_NAME_WORDS, credential_kind
 
-    raw = data["variables"]
+    raw = conv.mapping(data, "variables")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("variables"), "variables", "a mapping", raw)
         return
     out: dict[str, str] = {}
     for key, value in raw.items():
@@ -419,11 +416,8 @@ def secrets(conv: Conv, data: Located) -> None:
     ``from_cfn`` is reported."""
     from blueprints.api.settings import ENV_NAME
 
-    raw = data["secrets"]
+    raw = conv.mapping(data, "secrets")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("secrets"), "secrets", "a mapping", raw)
         return
     out: dict[str, str] = {}
     bare: list[str] = []
@@ -536,11 +530,8 @@ def logging(conv: Conv, data: Located) -> None:
     """``logging.retention`` → ``log_retention``; the FireLens settings are reported."""
     from blueprints.constraints import LOG_RETENTION_DAYS
 
-    raw = data["logging"]
+    raw = conv.mapping(data, "logging")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("logging"), "logging", "a mapping", raw)
         return
     for key in raw:
         if key == "retention":
@@ -561,22 +552,16 @@ def logging(conv: Conv, data: Located) -> None:
 
 def network(conv: Conv, data: Located) -> None:
     """``network``: Service Connect, placement and security groups are reported."""
-    raw = data["network"]
+    raw = conv.mapping(data, "network")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("network"), "network", "a mapping", raw)
         return
     conv.unknown(raw, {"connect", "vpc"}, "network.", _page(conv))
     if "connect" in raw and raw["connect"] not in (False, None):
         conv.left_out(raw.at("connect"), "network.connect",
                       "Service Connect is not kept: scaffold has no service-to-service discovery. Other services "
                       "reach an api through its load balancer (the stack output `load_balancer_dns`)")
-    vpc = raw.get("vpc")
+    vpc = conv.mapping(raw, "vpc", "network.vpc")
     if vpc is None:
-        return
-    if not isinstance(vpc, Located):
-        conv.wrong_type(raw.at("vpc"), "network.vpc", "a mapping", vpc)
         return
     conv.unknown(vpc, {"placement", "security_groups"}, "network.vpc.", _page(conv))
     if "placement" in vpc:
@@ -624,11 +609,8 @@ def platform(conv: Conv, data: Located) -> None:
 
 def storage(conv: Conv, data: Located) -> None:
     """``storage``: ephemeral size and EFS volumes are reported, one entry each."""
-    raw = data["storage"]
+    raw = conv.mapping(data, "storage")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("storage"), "storage", "a mapping", raw)
         return
     conv.unknown(raw, {"ephemeral", "volumes", "readonly_fs"}, "storage.", _page(conv))
     if "ephemeral" in raw:
@@ -647,11 +629,8 @@ def storage(conv: Conv, data: Located) -> None:
 
 def sidecars(conv: Conv, data: Located) -> None:
     """``sidecars``: one entry per sidecar."""
-    raw = data["sidecars"]
+    raw = conv.mapping(data, "sidecars")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("sidecars"), "sidecars", "a mapping", raw)
         return
     for name, side in raw.items():
         img = side.get("image") if isinstance(side, Located) else None
@@ -679,11 +658,8 @@ def taskdef_overrides(conv: Conv, data: Located) -> None:
 
 def deployment(conv: Conv, data: Located) -> None:
     """``deployment``: the rolling strategy and rollback alarms (deployment.en.md)."""
-    raw = data["deployment"]
+    raw = conv.mapping(data, "deployment")
     if raw is None:
-        return
-    if not isinstance(raw, Located):
-        conv.wrong_type(data.at("deployment"), "deployment", "a mapping", raw)
         return
     conv.unknown(raw, {"rolling", "rollback_alarms"}, "deployment.", _page(conv))
     if "rolling" in raw:
