@@ -56,3 +56,22 @@ def test_ctrl_c_while_scaffold_starts_exits_130_without_a_traceback(delay: float
     # These land while Python imports typer, rich and pydantic, before any command runs.
     code, _ = _interrupt_after(delay, "validate", "-f", str(EXAMPLE))
     assert code in ENDED_BY_CTRL_C
+
+
+def test_ctrl_c_inside_a_weakref_callback_is_not_lost() -> None:
+    """A KeyboardInterrupt Python cannot raise (it lands in a weakref callback or ``__del__``, as
+    one did at the end of a plan) ends the CLI with 130 and one line, not an ignored traceback."""
+    code = (
+        "import sys, weakref\n"
+        "from scaffold import entry\n"
+        "class Node: pass\n"
+        "def callback(ref): raise KeyboardInterrupt\n"
+        "sys.argv = ['scaffold', '--version']\n"
+        "import scaffold.cli\n"
+        "scaffold.cli.main = lambda: (weakref.ref(Node(), callback), print('carried on'))\n"
+        "entry.main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr.decode()
+    assert proc.stderr == b"interrupted\n"
+    assert b"carried on" not in proc.stdout
