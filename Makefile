@@ -19,7 +19,7 @@ install: $(BIN)/python
 	$(COMPILE)
 
 install-test: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test]" -c constraints-test.txt
 	$(COMPILE)
 
 ## demo: create a sample project in a temporary folder, validate it, print a blueprint, plan production
