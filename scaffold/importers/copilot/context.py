@@ -20,7 +20,7 @@ from scaffold.importers.copilot.yamlsource import Origin
 #: ``${NAME}`` as Copilot interpolates it in manifests (environment variables of the shell that
 #: runs ``copilot deploy``, plus the two below). See the manifest reference, "Environment
 #: variables" (aws/copilot-cli site/content/docs/developing/manifest-env-var.en.md).
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 APP_VARIABLE = "COPILOT_APPLICATION_NAME"
 ENV_VARIABLE = "COPILOT_ENVIRONMENT_NAME"
 
@@ -109,7 +109,7 @@ class Context:
           way (an unset variable is an error there); the report says to set it.
         - A ``$`` that is not part of ``${NAME}`` is written ``$$`` (scaffold's literal ``$``).
         """
-        names = _VARIABLE.findall(value)
+        names = VARIABLE.findall(value)
         for name in sorted(set(names) - {APP_VARIABLE, ENV_VARIABLE}):
             if name not in self.variables:
                 self.variables[name] = Variable(name, "imported", "a variable Copilot read from the shell")
@@ -132,7 +132,7 @@ class Context:
 def _escape_dollars(value: str) -> str:
     """``$`` → ``$$`` except where it starts ``${NAME}``."""
     out, i = [], 0
-    for m in _VARIABLE.finditer(value):
+    for m in VARIABLE.finditer(value):
         out.append(value[i:m.start()].replace("$", "$$"))
         out.append(m.group(0))
         i = m.end()

@@ -23,7 +23,7 @@ from typing import Any
 from scaffold.importers.copilot.context import Context
 from scaffold.importers.copilot.draft import EnvironmentDraft
 from scaffold.importers.copilot.workspace import Manifest
-from scaffold.importers.copilot.yamlsource import Located, Origin
+from scaffold.importers.copilot.yamlsource import Located, Origin, what
 
 #: The manifest reference page every mapping here follows.
 REFERENCE = "https://aws.github.io/copilot-cli/docs/manifest/environment/"
@@ -114,7 +114,7 @@ def _environment(ctx: Context, manifest: Manifest, fronts: dict[str, _PublicFron
     subject = f"environment {manifest.name}"
     if not isinstance(data, Located):
         ctx.report.left_out(manifest.origin, subject,
-                            f"the manifest is not a mapping ({_what(data)}); the environment is created with "
+                            f"the manifest is not a mapping ({what(data)}); the environment is created with "
                             "its profile's defaults")
         return
     ctx.report.imported(origin, subject, f"became environment `{env.name}` (profile {env.profile})")
@@ -138,14 +138,6 @@ def _environment(ctx: Context, manifest: Manifest, fronts: dict[str, _PublicFron
     _observability(ctx, data, subject)
 
 
-def _what(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
 
 
 def _mapping(ctx: Context, parent: Located, key: str, subject: str) -> Located | None:
@@ -153,7 +145,7 @@ def _mapping(ctx: Context, parent: Located, key: str, subject: str) -> Located |
     value = parent.get(key)
     if value is None or isinstance(value, Located):
         return value
-    ctx.report.left_out(parent.at(key), f"{subject}: {key}", f"expected a mapping, got {_what(value)}; ignored")
+    ctx.report.left_out(parent.at(key), f"{subject}: {key}", f"expected a mapping, got {what(value)}; ignored")
     return None
 
 
@@ -203,7 +195,7 @@ def _cidr(ctx: Context, env: EnvironmentDraft, vpc: Located, subject: str) -> No
     origin = vpc.at("cidr")
     default = PROFILES[env.profile]["network"]["cidr"]
     if not isinstance(value, str):
-        ctx.report.left_out(origin, f"{subject}.cidr", f"expected a CIDR block, got {_what(value)}; the "
+        ctx.report.left_out(origin, f"{subject}.cidr", f"expected a CIDR block, got {what(value)}; the "
                             f"profile's `{default}` is used")
         return
     try:
@@ -240,7 +232,7 @@ def _flow_logs(ctx: Context, env: EnvironmentDraft, vpc: Located, subject: str) 
     elif isinstance(value, bool):
         on = value
     else:
-        ctx.report.left_out(origin, f"{subject}.flow_logs", f"expected a boolean or a mapping, got {_what(value)}; "
+        ctx.report.left_out(origin, f"{subject}.flow_logs", f"expected a boolean or a mapping, got {what(value)}; "
                             "the profile decides")
         return
     env.fields.setdefault("network", {})["flow_logs"] = on
@@ -271,7 +263,7 @@ def _public(ctx: Context, env: EnvironmentDraft, public: Located, subject: str, 
             certificates = [certificates]
         if not isinstance(certificates, list):
             ctx.report.left_out(public.at("certificates"), f"{subject}.certificates",
-                                f"expected a list of ACM certificate ARNs, got {_what(certificates)}")
+                                f"expected a list of ACM certificate ARNs, got {what(certificates)}")
         else:
             front.certificates = [(c, public.at("certificates")) for c in certificates if isinstance(c, str)]
     if "access_logs" in public:

@@ -130,15 +130,23 @@ def read_workspace(root: Path) -> Workspace:
     return ws
 
 
+#: What :func:`_load` returns for a file that could not be read (``None`` is an empty file).
+_UNREADABLE = object()
+
+
+def _load(ws: Workspace, path: Path) -> Any:
+    """``path``'s data, or :data:`_UNREADABLE` (recorded in ``ws.unreadable``) when it cannot be read."""
+    try:
+        return load_yaml(path, _rel(ws.root, path))
+    except YamlProblem as problem:
+        ws.unreadable.append(problem)
+        return _UNREADABLE
+
+
 def _read_app(ws: Workspace, path: Path) -> None:
     if not path.is_file():
         return
-    rel = _rel(ws.root, path)
-    try:
-        data = load_yaml(path, rel)
-    except YamlProblem as problem:
-        ws.unreadable.append(problem)
-        return
+    data = _load(ws, path)
     if isinstance(data, Located) and isinstance(data.get("application"), str):
         ws.app = data["application"]
         ws.app_origin = data.at("application")
@@ -148,13 +156,9 @@ def _add_manifest(ws: Workspace, into: list[Manifest], folder: Path) -> bool:
     path = _manifest(ws.root, folder)
     if path is None:
         return False
-    rel = _rel(ws.root, path)
-    try:
-        data = load_yaml(path, rel)
-    except YamlProblem as problem:
-        ws.unreadable.append(problem)
-        return True
-    into.append(Manifest(folder.name, Origin(rel), data))
+    data = _load(ws, path)
+    if data is not _UNREADABLE:
+        into.append(Manifest(folder.name, Origin(_rel(ws.root, path)), data))
     return True
 
 
@@ -162,12 +166,10 @@ def _read_addons(ws: Workspace, owner: str | None, folder: Path) -> None:
     if not folder.is_dir():
         return
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in ADDON_SUFFIXES):
-        rel = _rel(ws.root, path)
-        try:
-            data = load_yaml(path, rel)
-        except YamlProblem as problem:
-            ws.unreadable.append(problem)
+        data = _load(ws, path)
+        if data is _UNREADABLE:
             continue
+        rel = _rel(ws.root, path)
         if path.name in PARAMETERS_NAMES:
             ws.parameters[owner] = Manifest(path.name, Origin(rel), data)
         else:

@@ -69,6 +69,21 @@ def at(value: Any, key: str, fallback: Origin) -> Origin:
     return value.at(key) if isinstance(value, Located) else fallback
 
 
+def what(value: Any) -> str:
+    """``value``'s YAML type, for messages: "a mapping", "a list", "a string", "nothing" …"""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader: YAML 1.1 as Copilot reads it, mappings as :class:`Located`."""
 

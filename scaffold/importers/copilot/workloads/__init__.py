@@ -23,9 +23,9 @@ from typing import Any
 from scaffold.importers.copilot.context import Context
 from scaffold.importers.copilot.draft import ComponentDraft
 from scaffold.importers.copilot.workloads import fields, job, service, topics, worker
-from scaffold.importers.copilot.workloads.conv import REFERENCE, Conv, lines_of, merge, what
+from scaffold.importers.copilot.workloads.conv import REFERENCE, Conv, lines_of, merge
 from scaffold.importers.copilot.workspace import Manifest
-from scaffold.importers.copilot.yamlsource import Located, Origin
+from scaffold.importers.copilot.yamlsource import Located, Origin, what
 
 Converter = Callable[[Conv, Located], None]
 

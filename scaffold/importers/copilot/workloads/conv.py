@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scaffold.importers.copilot.context import Context
-from scaffold.importers.copilot.yamlsource import Located, Origin
+from scaffold.importers.copilot.context import VARIABLE, Context
+from scaffold.importers.copilot.yamlsource import Located, Origin, what
 
 #: Copilot's manifest reference, the source of every mapping of this package.
 REFERENCE = "https://aws.github.io/copilot-cli/docs/manifest/"
 
-#: ``${NAME}`` in a manifest string.
-VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass
@@ -143,19 +141,6 @@ class Conv:
                 self.ctx.variables[name] = Variable(name, "imported.example.com", old.why)
 
 
-def what(value: Any) -> str:
-    """``value``'s YAML type, for messages."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "a string"
 
 
 @functools.lru_cache(maxsize=64)

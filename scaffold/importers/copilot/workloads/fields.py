@@ -17,8 +17,8 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
-from scaffold.importers.copilot.workloads.conv import Conv, go_duration, what
-from scaffold.importers.copilot.yamlsource import Located, Origin
+from scaffold.importers.copilot.workloads.conv import Conv, go_duration
+from scaffold.importers.copilot.yamlsource import Located, Origin, what
 
 #: Copilot's task size when the manifest sets none (common-svc-fields.en.md ``cpu``/``memory``;
 #: the manifests ``copilot init`` writes).

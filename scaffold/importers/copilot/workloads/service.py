@@ -145,7 +145,7 @@ def _domain(conv: Conv, name: str, origin: Origin) -> str | None:
 
 def _lower(text: str) -> str:
     """``text`` in lower case, except the ``${NAME}`` variables it reads."""
-    from scaffold.importers.copilot.workloads.conv import VARIABLE
+    from scaffold.importers.copilot.context import VARIABLE
 
     out, i = [], 0
     for m in VARIABLE.finditer(text):
